@@ -1,0 +1,43 @@
+/* analyzers.c - the table of analyzers the layer walker consults.
+ *
+ * Order matters only for paths two analyzers could both want: the first one wins. */
+#include "analyzer.h"
+
+#include <string.h>
+
+const struct analyzer *const analyzers_all[] = {
+    &analyzer_os_release,
+    &analyzer_dpkg,
+    &analyzer_apk,
+    &analyzer_rpm,
+    NULL,
+};
+
+size_t analyzers_count(void)
+{
+    return sizeof(analyzers_all) / sizeof(analyzers_all[0]) - 1;
+}
+
+int analyzers_match(const char *path)
+{
+    for (int i = 0; analyzers_all[i]; i++) {
+        if (analyzers_all[i]->want(path))
+            return i;
+    }
+    return -1;
+}
+
+void file_facts_init(struct file_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    pkg_list_init(&f->pkgs);
+}
+
+void file_facts_cleanup(struct file_facts *f)
+{
+    if (f == NULL)
+        return;
+    pkg_list_cleanup(&f->pkgs);
+    os_info_cleanup(&f->os);
+    f->has_os = false;
+}
