@@ -28,7 +28,11 @@ void dd_error_prefix(struct dd_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
-    snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+    size_t pl = strnlen(prefix, sizeof(err->msg) - 1);
+    memcpy(err->msg, prefix, pl);
+    size_t ol = strnlen(old, sizeof(err->msg) - 1 - pl);
+    memcpy(err->msg + pl, old, ol);
+    err->msg[pl + ol] = '\0';
 }
 
 void dd_error_clear(struct dd_error *err)
