@@ -17,15 +17,18 @@
 
 #include "err.h"
 
-#define MANIFEST_MAX_BYTES (4u * 1024 * 1024) /* cap on a manifest or index body */
-#define CONFIG_MAX_BYTES (8u * 1024 * 1024)   /* cap on an image config blob */
-#define MANIFEST_MAX_LAYERS 1024
+#define MANIFEST_MAX_BYTES   (4u * 1024 * 1024) /* cap on a manifest or index body */
+#define CONFIG_MAX_BYTES     (8u * 1024 * 1024) /* cap on an image config blob */
+#define MANIFEST_MAX_LAYERS  1024
 #define MANIFEST_MAX_ENTRIES 1024 /* index entries */
+#define CONFIG_MAX_ENV       4096 /* config.Env entries */
+#define CONFIG_MAX_LABELS    4096 /* config.Labels entries */
+#define CONFIG_MAX_HISTORY   4096 /* history[] entries */
 
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
 
 enum manifest_kind { MANIFEST_IMAGE, MANIFEST_INDEX };
 
@@ -43,12 +46,12 @@ struct platform {
 };
 
 struct descriptor {
-    char *media_type; /* may be NULL in an index entry */
-    char *digest;     /* validated "sha256:<hex>" */
-    int64_t size;     /* bytes, >= 0 */
-    struct platform platform; /* index entries only; fields NULL otherwise */
+    char *media_type;                   /* may be NULL in an index entry */
+    char *digest;                       /* validated "sha256:<hex>" */
+    int64_t size;                       /* bytes, >= 0 */
+    struct platform platform;           /* index entries only; fields NULL otherwise */
     enum layer_compression compression; /* layers only, from media_type */
-    int nondistributable; /* foreign layer (urls outside the registry): skipped */
+    int nondistributable;               /* foreign layer (urls outside the registry): skipped */
 };
 
 struct manifest {
@@ -76,8 +79,8 @@ struct image_config {
     size_t n_history;
 };
 
-int manifest_parse(const char *content_type, const uint8_t *body, size_t len,
-                   struct manifest *out, struct dd_error *err);
+int manifest_parse(const char *content_type, const uint8_t *body, size_t len, struct manifest *out,
+                   struct dd_error *err);
 void manifest_cleanup(struct manifest *m);
 
 /* "linux/amd64", "linux/arm64/v8"; os and arch required. */
@@ -89,8 +92,13 @@ void platform_cleanup(struct platform *p);
 int manifest_select_platform(const struct manifest *index, const struct platform *want,
                              const struct descriptor **out, struct dd_error *err);
 
+/* Parse an image config blob. os and architecture are required ("aarch64"/"x86_64" are
+ * normalised), rootfs.type must be "layers" and every diff_id a valid digest. */
 int image_config_parse(const uint8_t *body, size_t len, struct image_config *out,
                        struct dd_error *err);
 void image_config_cleanup(struct image_config *c);
+/* DD_EPARSE unless the config has exactly one diff_id per manifest layer. */
+int image_config_check_layers(const struct image_config *c, const struct manifest *m,
+                              struct dd_error *err);
 
 #endif

@@ -26,13 +26,17 @@ void auth_challenge_cleanup(struct auth_challenge *c);
 
 /* Look up credentials for host in a Docker config.json body: auths.<key>.auth (base64
  * "user:password") or auths.<key>.username/password, where key is host, "https://host",
- * "http://host", "https://host/v1/" (and "https://index.docker.io/v1/" for docker.io).
- * Returns DD_ENOTFOUND when there is no entry. Caller frees *user and *pass. */
+ * "http://host", "https://host/v1/" (and "https://index.docker.io/v1/" for docker.io), then
+ * any key whose host part (scheme and path dropped) equals host; docker.io,
+ * index.docker.io and registry-1.docker.io are one host. Returns DD_ENOTFOUND when there is
+ * no entry or the entry has no inline credentials (credential helpers and identity tokens
+ * are not supported). Caller frees *user and *pass. */
 int docker_config_lookup(const uint8_t *body, size_t len, const char *host, char **user,
                          char **pass, struct dd_error *err);
 
 /* The token endpoint reply: {"token": ...} or {"access_token": ...}; expires_in seconds
- * (default 60). */
+ * (default 60 when absent or <= 0, at most 86400). The token must be printable ASCII
+ * without spaces (it goes into a header verbatim); no token is DD_EAUTH. */
 int auth_token_parse(const uint8_t *body, size_t len, char **token, int *expires_in_s,
                      struct dd_error *err);
 
