@@ -236,6 +236,12 @@ static int first_line(const uint8_t *data, size_t len, const char *what, const c
     return dd_error_set(err, DD_EPARSE, "%s: empty", what);
 }
 
+/* How much of a line to quote in an error message: the line is a span, not a C string. */
+static int quote_len(size_t n)
+{
+    return n > 60 ? 60 : (int)n;
+}
+
 static bool is_version_text(const char *s, size_t n)
 {
     if (n == 0 || !isdigit((unsigned char)s[0]))
@@ -257,7 +263,8 @@ int os_release_parse_alpine(const uint8_t *data, size_t len, struct os_info *out
     if (rc != 0)
         goto out;
     if (!is_version_text(s, n)) {
-        rc = dd_error_set(err, DD_EPARSE, "alpine-release: not a version: \"%.40s\"", s);
+        rc = dd_error_set(err, DD_EPARSE, "alpine-release: not a version: \"%.*s\"", quote_len(n),
+                          s);
         goto out;
     }
     if (set_field(&os.family, "alpine", 6) || set_field(&os.version, s, n)) {
@@ -282,7 +289,8 @@ int os_release_parse_debian_version(const uint8_t *data, size_t len, struct os_i
         goto out;
     for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)s[i]) && strchr(".-_+~/", s[i]) == NULL) {
-            rc = dd_error_set(err, DD_EPARSE, "debian_version: unexpected text \"%.40s\"", s);
+            rc = dd_error_set(err, DD_EPARSE, "debian_version: unexpected text \"%.*s\"",
+                              quote_len(n), s);
             goto out;
         }
     }
@@ -348,7 +356,8 @@ int os_release_parse_redhat(const uint8_t *data, size_t len, const char *family_
     /* "<Name> release <version> (<codename>)": version is the word after "release". */
     const char *rel = find_ci(s, n, " release ");
     if (rel == NULL) {
-        rc = dd_error_set(err, DD_EPARSE, "redhat-release: no \"release\" in \"%.60s\"", s);
+        rc = dd_error_set(err, DD_EPARSE, "redhat-release: no \"release\" in \"%.*s\"",
+                          quote_len(n), s);
         goto out;
     }
     const char *v = rel + strlen(" release ");
@@ -359,7 +368,8 @@ int os_release_parse_redhat(const uint8_t *data, size_t len, const char *family_
     while (ve < end && !isspace((unsigned char)*ve))
         ve++;
     if (!is_version_text(v, (size_t)(ve - v))) {
-        rc = dd_error_set(err, DD_EPARSE, "redhat-release: no version in \"%.60s\"", s);
+        rc =
+            dd_error_set(err, DD_EPARSE, "redhat-release: no version in \"%.*s\"", quote_len(n), s);
         goto out;
     }
     const char *cs = memchr(ve, '(', (size_t)(end - ve));

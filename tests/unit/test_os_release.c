@@ -207,6 +207,15 @@ static void test_os_release_parse_legacy_rejects_bad(void **state)
         os_release_parse_redhat((const uint8_t *)"Foo release (x)", 15, NULL, &os, NULL),
         DD_EPARSE);
     assert_null(os.family);
+    /* Regression (fuzz): the error message quoted the line as a C string and read past an
+     * input that is not NUL-terminated. Exact-size heap copy so ASan sees any over-read. */
+    uint8_t *exact = malloc(5);
+    assert_non_null(exact);
+    memcpy(exact, "12.5\n", 5);
+    dd_error_clear(&err);
+    assert_int_equal(os_release_parse_redhat(exact, 5, NULL, &os, &err), DD_EPARSE);
+    assert_string_equal(err.msg, "redhat-release: no \"release\" in \"12.5\"");
+    free(exact);
     /* Unknown distribution name: the hint decides the family. */
     const char *t = "Mystery release 1.0\n";
     assert_int_equal(os_release_parse_redhat((const uint8_t *)t, strlen(t), "rocky", &os, NULL), 0);
