@@ -438,8 +438,9 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         /* An empty layer (zero bytes of tar) is valid: nothing in it. */
         if (decoder_bytes_out(dec) == 0)
             goto drain;
-        r.tar_error = dd_strdup(archive_error_string(a) ? archive_error_string(a) : "not a tar");
-        goto drain;
+        rc = dd_error_set(err, DD_EUNSUPPORTED, "layer is not a tar archive (%s)",
+                          archive_error_string(a) ? archive_error_string(a) : "unknown format");
+        goto out;
     }
     for (;;) {
         struct archive_entry *e;

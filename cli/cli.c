@@ -1,0 +1,50 @@
+/* cli.c - `drydock` subcommand dispatch. Each subcommand parses its own flags with
+ * getopt_long and returns an exit code from cli.h. */
+#include "cli.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: drydock <command> [options]\n"
+                 "\n"
+                 "commands:\n"
+                 "  sbom IMAGE      inventory an image's packages (CycloneDX 1.5 or JSON)\n"
+                 "  version         print the version\n"
+                 "  help            this text\n"
+                 "\n"
+                 "Run 'drydock <command> --help' for a command's options.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("drydock %s\n", DD_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "drydock: cannot initialise libcurl\n");
+        return CLI_EXIT_FAILED;
+    }
+    int rc;
+    if (strcmp(cmd, "sbom") == 0) {
+        rc = cli_sbom(argc - 1, argv + 1);
+    } else {
+        fprintf(stderr, "drydock: unknown command '%s'\n", cmd);
+        usage(stderr);
+        rc = CLI_EXIT_USAGE;
+    }
+    curl_global_cleanup();
+    return rc;
+}
