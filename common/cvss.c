@@ -218,12 +218,12 @@ static const struct version_def V40 = {
  * not printable ASCII with '?'. */
 static const char *quote(char dst[24], const char *s, size_t len)
 {
-    size_t n = len > 16 ? 16 : len, j = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t j = 0;
+    for (size_t i = 0; i < len && i < 16; i++) {
         unsigned char c = (unsigned char)s[i];
-        dst[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        dst[j++] = (char)((c >= 0x20 && c < 0x7f) ? c : '?');
     }
-    if (len > n) {
+    if (len > 16) {
         dst[j++] = '.';
         dst[j++] = '.';
     }
@@ -388,7 +388,8 @@ static double v31_roundup(double x)
     long long i = (long long)floor(x * 100000.0 + 0.5);
     if (i % 10000 == 0)
         return (double)i / 100000.0;
-    return (double)(i / 10000 + 1) / 10.0;
+    long long tenths = i / 10000 + 1; /* integer floor, then up one tenth */
+    return (double)tenths / 10.0;
 }
 
 /* v3.0 specification: smallest one-decimal number >= input, as a plain ceiling. */
@@ -429,7 +430,7 @@ static double v3_base_score(const int *v, int minor)
 /* Scores of the 270 MacroVectors in tenths (CVSS v4.0 specification data, as published in the
  * FIRST reference calculator's lookup table). Indexed [EQ1][EQ2][EQ3][EQ4 * 6 + EQ5 * 2 + EQ6];
  * -1 marks the impossible EQ3=2/EQ6=0 combinations. */
-static const signed char V4_LOOKUP[3][2][3][18] = {
+static const short V4_LOOKUP[3][2][3][18] = {
     {{
          /* 000xxx */ {100, 99, 98, 95, 95, 92, 100, 96, 93, 87, 91, 81, 93, 90, 89, 80, 81, 68},
          /* 001xxx */ {98, 95, 95, 92, 90, 84, 93, 92, 89, 81, 81, 65, 88, 80, 78, 70, 69, 48},
