@@ -13,6 +13,7 @@
  */
 #include "scan.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct layer_task {
     uv_work_t work;
     uv_work_t reauth_work;
     struct layer_walk_opts opts;
+    EVP_MD_CTX *md;      /* sha256 of the delivered bytes, checked at the end of the blob */
     long long delivered; /* bytes written to the ring */
     long long skip;      /* bytes to drop: the server ignored our Range */
     long status;
@@ -142,6 +144,7 @@ static void scan_finish(struct image_scan *s)
             curl_slist_free_all(t->hdrs);
             free(t->url);
             free(t->www_authenticate);
+            EVP_MD_CTX_free(t->md);
             blob_ring_cleanup(&t->ring);
         }
         free(s->tasks);
@@ -235,6 +238,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         if (r == RING_CLOSED)
             return 0;
     }
+    if (rest)
+        EVP_DigestUpdate(t->md, ptr + drop, rest);
     t->skip -= (long long)drop;
     t->delivered += (long long)rest;
     t->scan->bytes_fetched += rest;
@@ -318,6 +323,21 @@ static void on_fetch_done(CURL *easy, CURLcode result, void *ud)
                                0);
                 return;
             }
+        }
+        /* The digest is checked here, on the loop thread, while the walker inflates: the
+         * walker only sees the end of the stream once the bytes are known to be right. */
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        char hex[7 + 64 + 1] = "sha256:";
+        EVP_DigestFinal_ex(t->md, md, &mdlen);
+        for (unsigned i = 0; i < mdlen && i < 32; i++)
+            snprintf(hex + 7 + i * 2, 3, "%02x", md[i]);
+        if (strcmp(hex, t->desc->digest) != 0) {
+            struct dd_error e = {0};
+            dd_error_set(&e, DD_EDIGEST, "blob digest mismatch: got %.19s.., want %.19s..", hex,
+                         t->desc->digest);
+            fetch_failed(t, DD_EDIGEST, &e);
+            return;
         }
         blob_ring_finish(&t->ring);
         t->fetch_done = true;
@@ -427,6 +447,11 @@ static int task_start(struct layer_task *t)
     t->url = registry_blob_url(s->reg, t->desc->digest);
     if (t->url == NULL)
         return DD_ENOMEM;
+    if (strncmp(t->desc->digest, "sha256:", 7) != 0)
+        return DD_EUNSUPPORTED;
+    t->md = EVP_MD_CTX_new();
+    if (t->md == NULL || EVP_DigestInit_ex(t->md, EVP_sha256(), NULL) != 1)
+        return DD_ENOMEM;
     uv_async_init(c->loop, &t->wake, on_wake);
     uv_timer_init(c->loop, &t->retry);
     t->wake.data = t;
@@ -434,7 +459,7 @@ static int task_start(struct layer_task *t)
     t->handles_open = 2;
     t->started = true;
     layer_walk_opts_default(&t->opts);
-    t->opts.expected_digest = t->desc->digest;
+    t->opts.expected_digest = NULL; /* checked by the fetch, see on_fetch_done() */
     t->opts.hint = t->desc->compression;
     t->opts.limits = s->req.limits;
     t->opts.cancel = &s->cancel;
