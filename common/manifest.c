@@ -70,14 +70,17 @@ static int get_str(json_t *obj, const char *key, bool required, const char *ctx,
                    struct dd_error *err)
 {
     json_t *v = json_object_get(obj, key); /* borrowed */
+    *out = NULL;
     if (v == NULL || json_is_null(v)) {
-        if (required)
-            return dd_error_set(err, DD_EPARSE, "%s: missing \"%s\"", ctx, key);
-        *out = NULL;
-        return 0;
+        if (!required)
+            return 0;
+        dd_error_set(err, DD_EPARSE, "%s: missing \"%s\"", ctx, key);
+        return DD_EPARSE;
     }
-    if (!json_is_string(v))
-        return dd_error_set(err, DD_EPARSE, "%s: \"%s\" must be a string", ctx, key);
+    if (!json_is_string(v)) {
+        dd_error_set(err, DD_EPARSE, "%s: \"%s\" must be a string", ctx, key);
+        return DD_EPARSE;
+    }
     *out = json_string_value(v);
     return 0;
 }
@@ -99,6 +102,13 @@ static int dup_str(json_t *obj, const char *key, bool required, const char *ctx,
     return 0;
 }
 
+static char ascii_lower(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c | 0x20);
+    return c;
+}
+
 /* Copy a media type without parameters, trimmed and lowercased; "" when it does not fit. */
 static void media_type_base(const char *in, char out[MEDIA_TYPE_MAX + 1])
 {
@@ -113,7 +123,7 @@ static void media_type_base(const char *in, char out[MEDIA_TYPE_MAX + 1])
     if (n > MEDIA_TYPE_MAX)
         return;
     for (size_t i = 0; i < n; i++)
-        out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
+        out[i] = ascii_lower(in[i]);
     out[n] = '\0';
 }
 
@@ -192,8 +202,7 @@ static char *dup_lower(const char *s, size_t n)
     char *p = dd_strndup(s, n);
     if (p)
         for (char *q = p; *q; q++)
-            if (*q >= 'A' && *q <= 'Z')
-                *q = (char)(*q - 'A' + 'a');
+            *q = ascii_lower(*q);
     return p;
 }
 

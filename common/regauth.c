@@ -32,11 +32,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define AUTH_HEADER_MAX        16384         /* bytes of a WWW-Authenticate value */
-#define AUTH_PARAM_MAX         4096          /* bytes of one decoded param value */
-#define DOCKER_CONFIG_MAX      (1024 * 1024) /* bytes of a config.json */
-#define TOKEN_REPLY_MAX        (1024 * 1024) /* bytes of a token endpoint reply */
-#define TOKEN_MAX              65536         /* bytes of a bearer token */
+#define AUTH_HEADER_MAX        16384                 /* bytes of a WWW-Authenticate value */
+#define AUTH_PARAM_MAX         4096                  /* bytes of one decoded param value */
+#define DOCKER_CONFIG_MAX      ((size_t)1024 * 1024) /* bytes of a config.json */
+#define TOKEN_REPLY_MAX        ((size_t)1024 * 1024) /* bytes of a token endpoint reply */
+#define TOKEN_MAX              65536                 /* bytes of a bearer token */
 #define TOKEN_DEFAULT_EXPIRY_S 60
 #define TOKEN_MAX_EXPIRY_S     86400
 
@@ -549,7 +549,7 @@ int docker_config_lookup(const uint8_t *body, size_t len, const char *host, char
     if (body == NULL || len == 0)
         return dd_error_set(err, DD_EPARSE, "docker config: empty");
     if (len > DOCKER_CONFIG_MAX)
-        return dd_error_set(err, DD_ETOOBIG, "docker config: larger than %d bytes",
+        return dd_error_set(err, DD_ETOOBIG, "docker config: larger than %zu bytes",
                             DOCKER_CONFIG_MAX);
     json_error_t jerr;
     root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -628,7 +628,7 @@ int auth_token_parse(const uint8_t *body, size_t len, char **token, int *expires
     if (body == NULL || len == 0)
         return dd_error_set(err, DD_EPARSE, "token reply: empty body");
     if (len > TOKEN_REPLY_MAX)
-        return dd_error_set(err, DD_ETOOBIG, "token reply: larger than %d bytes", TOKEN_REPLY_MAX);
+        return dd_error_set(err, DD_ETOOBIG, "token reply: larger than %zu bytes", TOKEN_REPLY_MAX);
     json_error_t jerr;
     root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
