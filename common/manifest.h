@@ -83,12 +83,16 @@ int manifest_parse(const char *content_type, const uint8_t *body, size_t len, st
                    struct dd_error *err);
 void manifest_cleanup(struct manifest *m);
 
-/* "linux/amd64", "linux/arm64/v8"; os and arch required. */
+/* "linux/amd64", "linux/arm64/v8"; os and arch required. Lowercased; "aarch64" becomes
+ * "arm64" and "x86_64" "amd64". */
 int platform_parse(const char *s, struct platform *out, struct dd_error *err);
 void platform_cleanup(struct platform *p);
 
 /* Choose the index entry for want (variant compared only when want has one; arm64 without
- * variant matches v8). Returns DD_ENOPLATFORM listing the platforms on offer in err. */
+ * variant matches v8, arm without variant v7). Entries with os "unknown" (buildx
+ * attestations), without a platform, or with a non-manifest media type are skipped; among
+ * several matches the one whose variant equals want's (or its default) wins, else the first.
+ * Returns DD_ENOPLATFORM listing the platforms on offer in err. */
 int manifest_select_platform(const struct manifest *index, const struct platform *want,
                              const struct descriptor **out, struct dd_error *err);
 
