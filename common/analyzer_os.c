@@ -73,7 +73,7 @@ static int parse_os_release(const char *path, const uint8_t *data, size_t len,
 const struct analyzer analyzer_os_release = {
     .name = "os-release",
     .version = 1,
-    .max_file_bytes = 64 * 1024,
+    .max_file_bytes = (size_t)64 * 1024,
     .want = want_os_release,
     .parse = parse_os_release,
 };
@@ -104,7 +104,7 @@ static int parse_dpkg(const char *path, const uint8_t *data, size_t len, struct 
 const struct analyzer analyzer_dpkg = {
     .name = "dpkg",
     .version = 1,
-    .max_file_bytes = 32u * 1024 * 1024,
+    .max_file_bytes = (size_t)32 * 1024 * 1024,
     .want = want_dpkg,
     .parse = parse_dpkg,
 };
@@ -125,7 +125,7 @@ static int parse_apk(const char *path, const uint8_t *data, size_t len, struct f
 const struct analyzer analyzer_apk = {
     .name = "apk",
     .version = 1,
-    .max_file_bytes = 16u * 1024 * 1024,
+    .max_file_bytes = (size_t)16 * 1024 * 1024,
     .want = want_apk,
     .parse = parse_apk,
 };
@@ -156,7 +156,7 @@ static int parse_rpm(const char *path, const uint8_t *data, size_t len, struct f
 const struct analyzer analyzer_rpm = {
     .name = "rpm",
     .version = 1,
-    .max_file_bytes = 48u * 1024 * 1024,
+    .max_file_bytes = (size_t)48 * 1024 * 1024,
     .want = want_rpm,
     .parse = parse_rpm,
 };

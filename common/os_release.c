@@ -136,7 +136,7 @@ int os_release_parse(const uint8_t *data, size_t len, struct os_info *out, struc
     int lineno = 0;
 
     if (len > OS_RELEASE_MAX_BYTES) {
-        rc = dd_error_set(err, DD_ETOOBIG, "os-release: %zu bytes exceeds the %d byte cap", len,
+        rc = dd_error_set(err, DD_ETOOBIG, "os-release: %zu bytes exceeds the %zu byte cap", len,
                           OS_RELEASE_MAX_BYTES);
         goto out;
     }
@@ -220,7 +220,7 @@ static int first_line(const uint8_t *data, size_t len, const char *what, const c
                       struct dd_error *err)
 {
     if (len > OS_RELEASE_MAX_BYTES)
-        return dd_error_set(err, DD_ETOOBIG, "%s: %zu bytes exceeds the %d byte cap", what, len,
+        return dd_error_set(err, DD_ETOOBIG, "%s: %zu bytes exceeds the %zu byte cap", what, len,
                             OS_RELEASE_MAX_BYTES);
     struct line_iter it;
     line_iter_init(&it, data, len);
@@ -257,8 +257,8 @@ int os_release_parse_alpine(const uint8_t *data, size_t len, struct os_info *out
                             struct dd_error *err)
 {
     struct os_info os = {0};
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     int rc = first_line(data, len, "alpine-release", &s, &n, err);
     if (rc != 0)
         goto out;
@@ -282,8 +282,8 @@ int os_release_parse_debian_version(const uint8_t *data, size_t len, struct os_i
                                     struct dd_error *err)
 {
     struct os_info os = {0};
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     int rc = first_line(data, len, "debian_version", &s, &n, err);
     if (rc != 0)
         goto out;
@@ -339,8 +339,8 @@ int os_release_parse_redhat(const uint8_t *data, size_t len, const char *family_
         {"amazon", "amzn"},         {"scientific", "scientific"},
     };
     struct os_info os = {0};
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     int rc = first_line(data, len, "redhat-release", &s, &n, err);
     if (rc != 0)
         goto out;

@@ -13,8 +13,8 @@
 #include "err.h"
 #include "pkg.h"
 
-#define OS_RELEASE_MAX_BYTES (64 * 1024) /* larger input is DD_ETOOBIG */
-#define OS_RELEASE_MAX_LINE  4096        /* longer lines are ignored, bytes */
+#define OS_RELEASE_MAX_BYTES ((size_t)64 * 1024) /* larger input is DD_ETOOBIG */
+#define OS_RELEASE_MAX_LINE  4096                /* longer lines are ignored, bytes */
 
 /* etc/os-release, usr/lib/os-release: KEY=value lines with shell-like quoting.
  * ID -> family (lowercased; "linux" when absent), VERSION_ID -> version,

@@ -284,7 +284,7 @@ static int ctx_add_header(struct rpmdb_ctx *c, const uint8_t *blob, size_t len)
         return dd_error_set(c->err, DD_ELIMIT, "%s: more than %d packages", c->what,
                             RPMDB_MAX_PACKAGES);
     struct dd_error herr = {0};
-    struct pkg p;
+    struct pkg p = {0};
     int rc = rpm_header_parse(blob, len, &p, &herr);
     if (rc == DD_ENOMEM)
         return dd_error_set(c->err, rc, "%s: out of memory", c->what);
@@ -293,7 +293,7 @@ static int ctx_add_header(struct rpmdb_ctx *c, const uint8_t *blob, size_t len)
         dd_error_set(c->err, rc, "%s: record %zu: %s", c->what, c->headers, herr.msg);
         return 0;
     }
-    if (strcmp(p.name, "gpg-pubkey") == 0) { /* imported keys are stored as packages */
+    if (p.name == NULL || strcmp(p.name, "gpg-pubkey") == 0) { /* gpg-pubkey: imported keys */
         pkg_cleanup(&p);
         return 0;
     }
@@ -500,9 +500,10 @@ static int rpmdb_parse_bdb(struct rpmdb_ctx *c, const uint8_t *data, size_t len)
         /* Entries come in key/data pairs; items grow down from the page end, so item i spans
          * [inp[i], inp[i-1]) with inp[-1] = pagesize. */
         for (uint16_t i = 1; i < entries; i += 2) {
-            size_t off = bdb_u16(&b, pg + BDB_PAGE_HDR + 2 * i);
-            size_t koff = bdb_u16(&b, pg + BDB_PAGE_HDR + 2 * (i - 1));
-            size_t kend = i >= 2 ? bdb_u16(&b, pg + BDB_PAGE_HDR + 2 * (i - 2)) : b.pagesize;
+            size_t off = bdb_u16(&b, pg + BDB_PAGE_HDR + (size_t)2 * i);
+            size_t koff = bdb_u16(&b, pg + BDB_PAGE_HDR + (size_t)2 * (i - 1));
+            size_t kend =
+                i >= 2 ? bdb_u16(&b, pg + BDB_PAGE_HDR + (size_t)2 * (i - 2)) : b.pagesize;
             if (off < BDB_PAGE_HDR + 2 * (size_t)entries || off >= koff || koff >= kend ||
                 kend > b.pagesize) {
                 dd_error_set(c->err, DD_EPARSE, "%s: page %zu: item %u out of bounds", c->what,
