@@ -3,9 +3,9 @@
 #define DD_CLI_H
 
 /* Exit codes: the contract for scripts and CI gates. */
-#define CLI_EXIT_OK 0
+#define CLI_EXIT_OK     0
 #define CLI_EXIT_FAILED 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_USAGE  2
 
 int cli_main(int argc, char **argv);
 int cli_sbom(int argc, char **argv);

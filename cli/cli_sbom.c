@@ -17,7 +17,7 @@
 #include "report.h"
 #include "scan.h"
 
-#define PASSWORD_MAX 4096
+#define PASSWORD_MAX       4096
 #define MAX_WARNINGS_SHOWN 20
 
 struct sbom_run {
@@ -30,28 +30,27 @@ struct sbom_run {
 
 static void sbom_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: drydock sbom IMAGE [options]\n"
-            "\n"
-            "Inventory the OS packages of IMAGE (any OCI registry; no Docker needed).\n"
-            "\n"
-            "  --format F              cyclonedx (default) or json\n"
-            "  -o, --output FILE       write the report to FILE instead of stdout\n"
-            "  --platform P            os/arch[/variant] from a multi-platform index\n"
-            "                          (default linux/amd64)\n"
-            "  --insecure              allow plain HTTP and unverified TLS for the registry\n"
-            "                          (loopback registries always use plain HTTP)\n"
-            "  --username U            registry user (default: ~/.docker/config.json)\n"
-            "  --password-stdin        read the registry password from stdin\n"
-            "  --ca-file FILE          extra CA certificates for the registry\n"
-            "  --max-layer-bytes N     uncompressed bytes allowed per layer (default 32G)\n"
-            "  --max-layer-ratio N     decompression ratio allowed past 256M (default 200)\n"
-            "  --max-layer-entries N   tar entries allowed per layer (default 5000000)\n"
-            "  --threads N             layers walked in parallel (default: CPUs, min 2;\n"
-            "                          env DRYDOCK_THREADS)\n"
-            "  -q, --quiet             no progress line and no warnings on stderr\n"
-            "\n"
-            "exit codes: 0 ok, 1 scan failed (stderr says why), 2 usage error\n");
+    fprintf(out, "usage: drydock sbom IMAGE [options]\n"
+                 "\n"
+                 "Inventory the OS packages of IMAGE (any OCI registry; no Docker needed).\n"
+                 "\n"
+                 "  --format F              cyclonedx (default) or json\n"
+                 "  -o, --output FILE       write the report to FILE instead of stdout\n"
+                 "  --platform P            os/arch[/variant] from a multi-platform index\n"
+                 "                          (default linux/amd64)\n"
+                 "  --insecure              allow plain HTTP and unverified TLS for the registry\n"
+                 "                          (loopback registries always use plain HTTP)\n"
+                 "  --username U            registry user (default: ~/.docker/config.json)\n"
+                 "  --password-stdin        read the registry password from stdin\n"
+                 "  --ca-file FILE          extra CA certificates for the registry\n"
+                 "  --max-layer-bytes N     uncompressed bytes allowed per layer (default 32G)\n"
+                 "  --max-layer-ratio N     decompression ratio allowed past 256M (default 200)\n"
+                 "  --max-layer-entries N   tar entries allowed per layer (default 5000000)\n"
+                 "  --threads N             layers walked in parallel (default: CPUs, min 2;\n"
+                 "                          env DRYDOCK_THREADS)\n"
+                 "  -q, --quiet             no progress line and no warnings on stderr\n"
+                 "\n"
+                 "exit codes: 0 ok, 1 scan failed (stderr says why), 2 usage error\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -127,8 +126,18 @@ static void on_scan_done(struct image_scan *s, void *ud)
 
 int cli_sbom(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_INSECURE, OPT_USER, OPT_PASS_STDIN, OPT_CA,
-           OPT_MAX_BYTES, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_THREADS };
+    enum {
+        OPT_FORMAT = 256,
+        OPT_PLATFORM,
+        OPT_INSECURE,
+        OPT_USER,
+        OPT_PASS_STDIN,
+        OPT_CA,
+        OPT_MAX_BYTES,
+        OPT_MAX_RATIO,
+        OPT_MAX_ENTRIES,
+        OPT_THREADS
+    };
     static const struct option opts[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"output", required_argument, NULL, 'o'},
@@ -305,7 +314,7 @@ int cli_sbom(int argc, char **argv)
         .n_layers = s->n_layers,
     };
     json_t *doc = strcmp(format, "json") == 0 ? report_inventory_json(&meta, &s->inv)
-                                               : report_cyclonedx_json(&meta, &s->inv);
+                                              : report_cyclonedx_json(&meta, &s->inv);
     if (output && (out = fopen(output, "w")) == NULL) {
         fprintf(stderr, "drydock sbom: cannot write %s: %s\n", output, strerror(errno));
         json_decref(doc);

@@ -6,11 +6,7 @@
 #include <string.h>
 
 const struct analyzer *const analyzers_all[] = {
-    &analyzer_os_release,
-    &analyzer_dpkg,
-    &analyzer_apk,
-    &analyzer_rpm,
-    NULL,
+    &analyzer_os_release, &analyzer_dpkg, &analyzer_apk, &analyzer_rpm, NULL,
 };
 
 size_t analyzers_count(void)

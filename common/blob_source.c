@@ -17,8 +17,8 @@ static int mem_next(void *ctx, const uint8_t **data, size_t *len, struct dd_erro
     return 0;
 }
 
-void mem_source_init(struct mem_source *m, struct blob_source *src, const uint8_t *data,
-                     size_t len, size_t chunk)
+void mem_source_init(struct mem_source *m, struct blob_source *src, const uint8_t *data, size_t len,
+                     size_t chunk)
 {
     m->data = data;
     m->len = len;

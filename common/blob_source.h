@@ -28,8 +28,8 @@ struct mem_source {
     size_t pos;
     size_t chunk;
 };
-void mem_source_init(struct mem_source *m, struct blob_source *src, const uint8_t *data,
-                     size_t len, size_t chunk);
+void mem_source_init(struct mem_source *m, struct blob_source *src, const uint8_t *data, size_t len,
+                     size_t chunk);
 
 /* A source over a stdio stream (borrowed) with an internal buffer of buf_size bytes. */
 struct file_source {

@@ -301,8 +301,7 @@ static int zstd_step(struct decoder *d, const uint8_t **data, size_t *len, struc
         size_t r = ZSTD_decompressStream(d->zs, &ob, &ib);
         d->in += ib.pos;
         d->in_len -= ib.pos;
-        if (ZSTD_isError(r))
-        {
+        if (ZSTD_isError(r)) {
             char msg[160];
             snprintf(msg, sizeof(msg), "zstd: %s", ZSTD_getErrorName(r));
             return fail(d, err, DD_EPARSE, msg);

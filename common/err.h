@@ -14,15 +14,15 @@
 
 enum dd_errcode {
     DD_OK = 0,
-    DD_EINVAL = -(DD_EBASE + 1),    /* bad argument or malformed input */
-    DD_ENOMEM = -(DD_EBASE + 2),    /* allocation failed */
-    DD_EPARSE = -(DD_EBASE + 3),    /* input does not parse */
-    DD_ETOOBIG = -(DD_EBASE + 4),   /* a hard size cap was hit */
-    DD_EHTTP = -(DD_EBASE + 5),     /* unexpected HTTP status */
-    DD_EAUTH = -(DD_EBASE + 6),     /* 401/403 or token flow failed */
-    DD_ENOTFOUND = -(DD_EBASE + 7), /* 404 / no such thing */
-    DD_EDIGEST = -(DD_EBASE + 8),   /* content does not match its digest */
-    DD_EHOSTILE = -(DD_EBASE + 9),  /* path traversal, absolute path, loops */
+    DD_EINVAL = -(DD_EBASE + 1),        /* bad argument or malformed input */
+    DD_ENOMEM = -(DD_EBASE + 2),        /* allocation failed */
+    DD_EPARSE = -(DD_EBASE + 3),        /* input does not parse */
+    DD_ETOOBIG = -(DD_EBASE + 4),       /* a hard size cap was hit */
+    DD_EHTTP = -(DD_EBASE + 5),         /* unexpected HTTP status */
+    DD_EAUTH = -(DD_EBASE + 6),         /* 401/403 or token flow failed */
+    DD_ENOTFOUND = -(DD_EBASE + 7),     /* 404 / no such thing */
+    DD_EDIGEST = -(DD_EBASE + 8),       /* content does not match its digest */
+    DD_EHOSTILE = -(DD_EBASE + 9),      /* path traversal, absolute path, loops */
     DD_EUNSUPPORTED = -(DD_EBASE + 10), /* media type or format we do not handle */
     DD_EIO = -(DD_EBASE + 11),          /* local I/O failure */
     DD_ETRUNC = -(DD_EBASE + 12),       /* stream ended early */
@@ -36,8 +36,8 @@ enum dd_errcode {
 #define DD_ERRMSG_MAX 512
 
 struct dd_error {
-    int code;                 /* DD_E* or -errno; 0 when no error was recorded */
-    char msg[DD_ERRMSG_MAX];  /* human readable, never contains secrets */
+    int code;                /* DD_E* or -errno; 0 when no error was recorded */
+    char msg[DD_ERRMSG_MAX]; /* human readable, never contains secrets */
 };
 
 /* Record an error and return code, so callers can write `return dd_error_set(err, ...)`.

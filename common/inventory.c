@@ -232,9 +232,9 @@ static const struct slot *resolve(struct view *v, const char *path, struct inven
 }
 
 static const char *const os_files[] = {
-    "etc/os-release",        "usr/lib/os-release",   "etc/alpine-release",
-    "etc/debian_version",    "etc/redhat-release",   "etc/centos-release",
-    "etc/rocky-release",     "etc/almalinux-release", "etc/fedora-release",
+    "etc/os-release",     "usr/lib/os-release",    "etc/alpine-release",
+    "etc/debian_version", "etc/redhat-release",    "etc/centos-release",
+    "etc/rocky-release",  "etc/almalinux-release", "etc/fedora-release",
 };
 
 static int merge_os(struct view *v, struct inventory *inv)

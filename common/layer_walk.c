@@ -22,7 +22,7 @@
 
 #include "buf.h"
 
-#define LAYER_MAX_PATH 4096
+#define LAYER_MAX_PATH     4096
 #define LAYER_MAX_PROBLEMS 1000 /* per layer; later ones are counted in the last message */
 
 void layer_result_init(struct layer_result *r)
@@ -301,8 +301,8 @@ static int read_wanted(struct archive *a, struct archive_entry *e, const char *p
     file_facts_init(&f->facts);
     struct dd_error perr = {0};
     static const uint8_t empty[1] = {0};
-    int prc = an->parse(path, content->data ? content->data : empty, content->len, &f->facts,
-                        &perr);
+    int prc =
+        an->parse(path, content->data ? content->data : empty, content->len, &f->facts, &perr);
     r->n_files++;
     if (prc) {
         snprintf(reason, sizeof(reason), "%s: %s", an->name,
@@ -466,8 +466,9 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
             goto out;
         }
         if (++r.entries > opts->limits.max_entries) {
-            rc = dd_error_set(err, DD_ELIMIT, "layer has more than %llu entries (max_layer_entries)",
-                              (unsigned long long)opts->limits.max_entries);
+            rc =
+                dd_error_set(err, DD_ELIMIT, "layer has more than %llu entries (max_layer_entries)",
+                             (unsigned long long)opts->limits.max_entries);
             goto out;
         }
         const char *name = archive_entry_pathname(e);

@@ -53,10 +53,10 @@ struct layer_result {
     size_t n_opaques, cap_opaques;
     struct layer_problem *errors;
     size_t n_errors, cap_errors;
-    char *tar_error;        /* set when the tar ended badly; the result is partial */
-    uint64_t entries;       /* tar entries seen */
-    uint64_t bytes_in;      /* compressed bytes */
-    uint64_t bytes_out;     /* tar bytes */
+    char *tar_error;                    /* set when the tar ended badly; the result is partial */
+    uint64_t entries;                   /* tar entries seen */
+    uint64_t bytes_in;                  /* compressed bytes */
+    uint64_t bytes_out;                 /* tar bytes */
     enum layer_compression compression; /* as detected */
 };
 

@@ -17,14 +17,14 @@ void log_setup(const char *component, enum log_level min, FILE *out);
 int log_level_parse(const char *s, enum log_level *out);
 void log_write(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_at(lvl, ...)                                                                          \
+#define log_at(lvl, ...)                                                                           \
     do {                                                                                           \
         if ((lvl) >= log_min_level)                                                                \
             log_write((lvl), __VA_ARGS__);                                                         \
     } while (0)
 #define log_debug(...) log_at(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_at(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_at(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_at(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_at(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_at(LOG_ERROR, __VA_ARGS__)
 
 #endif

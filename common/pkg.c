@@ -72,8 +72,8 @@ int pkg_copy(struct pkg *dst, const struct pkg *src)
     if (dup_field(&dst->name, src->name) || dup_field(&dst->version, src->version) ||
         dup_field(&dst->release, src->release) || dup_field(&dst->arch, src->arch) ||
         dup_field(&dst->src_name, src->src_name) ||
-        dup_field(&dst->src_version, src->src_version) ||
-        dup_field(&dst->licence, src->licence) || dup_field(&dst->file_path, src->file_path)) {
+        dup_field(&dst->src_version, src->src_version) || dup_field(&dst->licence, src->licence) ||
+        dup_field(&dst->file_path, src->file_path)) {
         pkg_cleanup(dst);
         memset(dst, 0, sizeof(*dst));
         return DD_ENOMEM;

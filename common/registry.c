@@ -22,7 +22,7 @@
 #include "manifest.h"
 #include "regauth.h"
 
-#define TOKEN_MAX_BYTES (1u << 20)
+#define TOKEN_MAX_BYTES         (1u << 20)
 #define DOCKER_CONFIG_MAX_BYTES (1u << 20)
 
 struct registry {
@@ -239,8 +239,8 @@ int registry_http_error(long status, const char *what, struct dd_error *err)
 {
     switch (status) {
     case 401:
-        return dd_error_set(err, DD_EAUTH, "%s: unauthorized (HTTP 401): credentials missing or wrong",
-                            what);
+        return dd_error_set(err, DD_EAUTH,
+                            "%s: unauthorized (HTTP 401): credentials missing or wrong", what);
     case 403:
         return dd_error_set(err, DD_EAUTH, "%s: access denied (HTTP 403)", what);
     case 404:
@@ -362,8 +362,8 @@ static int fetch_token(struct registry *r, CURL *easy, const struct auth_challen
     char *url = NULL;
     char *token = NULL;
     buf_init(&body, TOKEN_MAX_BYTES);
-    if (ch->realm == NULL || (strncmp(ch->realm, "https://", 8) != 0 &&
-                              strncmp(ch->realm, "http://", 7) != 0)) {
+    if (ch->realm == NULL ||
+        (strncmp(ch->realm, "https://", 8) != 0 && strncmp(ch->realm, "http://", 7) != 0)) {
         rc = dd_error_set(err, DD_EAUTH, "registry %s: bearer challenge without a usable realm",
                           r->host);
         goto out;
@@ -390,13 +390,13 @@ static int fetch_token(struct registry *r, CURL *easy, const struct auth_challen
     long status = 0;
     char what[300];
     snprintf(what, sizeof(what), "token for %s", r->repository);
-    rc = http_get(r, easy, url, NULL, r->username, r->password, &body,
-                  r->opts.request_timeout_ms, what, &status, err);
+    rc = http_get(r, easy, url, NULL, r->username, r->password, &body, r->opts.request_timeout_ms,
+                  what, &status, err);
     if (rc)
         goto out;
     if (status == 401 || status == 403) {
-        rc = dd_error_set(err, DD_EAUTH,
-                          "registry %s: token request refused (HTTP %ld): %s", r->host, status,
+        rc = dd_error_set(err, DD_EAUTH, "registry %s: token request refused (HTTP %ld): %s",
+                          r->host, status,
                           r->username ? "wrong username or password"
                                       : "credentials required (--username/--password-stdin)");
         goto out;
@@ -493,8 +493,8 @@ int registry_connect(struct registry *r, struct dd_error *err)
     int rc;
     snprintf(url, sizeof(url), "%s/v2/", r->base);
     snprintf(what, sizeof(what), "registry %s", r->host);
-    rc = http_get(r, easy, url, NULL, NULL, NULL, &body, r->opts.request_timeout_ms, what,
-                  &status, err);
+    rc = http_get(r, easy, url, NULL, NULL, NULL, &body, r->opts.request_timeout_ms, what, &status,
+                  err);
     if (rc == DD_ENET && r->opts.insecure && strncmp(r->base, "https://", 8) == 0 &&
         err->code == DD_ENET) {
         /* insecure registries may speak plain HTTP only */
@@ -525,8 +525,8 @@ int registry_connect(struct registry *r, struct dd_error *err)
         if (rc)
             goto out;
     } else if (status == 404) {
-        rc = dd_error_set(err, DD_ENOTFOUND, "%s does not serve the OCI distribution API (/v2/ 404)",
-                          r->host);
+        rc = dd_error_set(err, DD_ENOTFOUND,
+                          "%s does not serve the OCI distribution API (/v2/ 404)", r->host);
         goto out;
     } else if (status != 200) {
         rc = registry_http_error(status, what, err);
@@ -635,9 +635,9 @@ int registry_fetch_manifest(struct registry *r, const char *reference, struct bu
     CURL *easy = curl_easy_init();
     if (easy == NULL)
         return dd_error_set(err, DD_ENOMEM, "out of memory");
-    struct curl_slist *accept = curl_slist_append(
-        NULL, "Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST
-              ", " MT_DOCKER_LIST);
+    struct curl_slist *accept =
+        curl_slist_append(NULL, "Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST
+                                ", " MT_DOCKER_LIST);
     char *url = NULL;
     char what[1024];
     long status = 0;

@@ -26,15 +26,15 @@
 #include "image_ref.h"
 
 struct registry_opts {
-    bool insecure;            /* plain HTTP allowed, TLS not verified */
-    const char *username;     /* borrowed; NULL: docker config.json, then anonymous */
-    const char *password;     /* borrowed */
+    bool insecure;             /* plain HTTP allowed, TLS not verified */
+    const char *username;      /* borrowed; NULL: docker config.json, then anonymous */
+    const char *password;      /* borrowed */
     const char *docker_config; /* path; NULL: $DOCKER_CONFIG/config.json, ~/.docker/config.json */
-    const char *ca_file;      /* extra CA bundle, NULL for the system store */
-    long connect_timeout_ms;  /* default 10000 */
-    long request_timeout_ms;  /* small requests; default 60000 */
-    long low_speed_time_s;    /* abort a transfer below 1 KiB/s for this long; default 60 */
-    int max_retries;          /* 429/5xx/resets; default 4 */
+    const char *ca_file;       /* extra CA bundle, NULL for the system store */
+    long connect_timeout_ms;   /* default 10000 */
+    long request_timeout_ms;   /* small requests; default 60000 */
+    long low_speed_time_s;     /* abort a transfer below 1 KiB/s for this long; default 60 */
+    int max_retries;           /* 429/5xx/resets; default 4 */
     const char *user_agent;
 };
 

@@ -258,24 +258,22 @@ json_t *report_inventory_json(const struct image_meta *m, const struct inventory
         json_array_append_new(
             layers, json_pack("{s:i,s:o,s:o,s:o,s:I,s:s,s:I,s:I,s:b,s:o}", "index", (int)i,
                               "digest", str_or_null(l->digest), "diff_id", str_or_null(l->diff_id),
-                              "media_type", str_or_null(l->media_type), "size",
-                              (json_int_t)l->size, "compression", compression_name(l->compression),
-                              "entries", (json_int_t)l->entries, "uncompressed_size",
-                              (json_int_t)l->bytes_out, "skipped", l->skipped, "error",
-                              str_or_null(l->error)));
+                              "media_type", str_or_null(l->media_type), "size", (json_int_t)l->size,
+                              "compression", compression_name(l->compression), "entries",
+                              (json_int_t)l->entries, "uncompressed_size", (json_int_t)l->bytes_out,
+                              "skipped", l->skipped, "error", str_or_null(l->error)));
     }
     json_object_set_new(root, "layers", layers);
     layers = NULL;
     for (size_t i = 0; i < inv->pkgs.n; i++) {
         const struct pkg *p = &inv->pkgs.v[i];
         char *purl = purl_for_pkg(p, &inv->os, inv->has_os);
-        json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "type", pkg_type_name(p->type),
-                              "name", str_or_null(p->name), "version", str_or_null(p->version),
-                              "arch", str_or_null(p->arch), "src_name",
-                              str_or_null(p->src_name ? p->src_name : p->name), "src_version",
-                              str_or_null(p->src_version ? p->src_version : p->version), "path",
-                              str_or_null(p->file_path), "layer", layer_ref(m, p->layer), "purl",
-                              str_or_null(purl));
+        json_t *o = json_pack(
+            "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "type", pkg_type_name(p->type), "name",
+            str_or_null(p->name), "version", str_or_null(p->version), "arch", str_or_null(p->arch),
+            "src_name", str_or_null(p->src_name ? p->src_name : p->name), "src_version",
+            str_or_null(p->src_version ? p->src_version : p->version), "path",
+            str_or_null(p->file_path), "layer", layer_ref(m, p->layer), "purl", str_or_null(purl));
         free(purl);
         if (o == NULL)
             goto fail;
@@ -345,7 +343,8 @@ json_t *report_cyclonedx_json(const struct image_meta *m, const struct inventory
     json_t *seen = json_object();
     if (!root || !components || !os_deps || !deps || !seen)
         goto fail;
-    json_object_set_new(root, "$schema", json_string("http://cyclonedx.org/schema/bom-1.5.schema.json"));
+    json_object_set_new(root, "$schema",
+                        json_string("http://cyclonedx.org/schema/bom-1.5.schema.json"));
     json_object_set_new(root, "bomFormat", json_string("CycloneDX"));
     json_object_set_new(root, "specVersion", json_string("1.5"));
     json_object_set_new(root, "serialNumber", json_string(serial));
@@ -365,15 +364,15 @@ json_t *report_cyclonedx_json(const struct image_meta *m, const struct inventory
     json_t *image = json_pack("{s:s,s:s,s:o,s:o,s:o}", "bom-ref", image_ref, "type", "container",
                               "name", str_or_null(m->artifact), "version", str_or_null(m->digest),
                               "properties", img_props);
-    json_object_set_new(
-        root, "metadata",
-        json_pack("{s:s,s:{s:[{s:s,s:s,s:s}]},s:o}", "timestamp", ts, "tools", "components", "type",
-                  "application", "name", "drydock", "version", DD_VERSION, "component", image));
+    json_object_set_new(root, "metadata",
+                        json_pack("{s:s,s:{s:[{s:s,s:s,s:s}]},s:o}", "timestamp", ts, "tools",
+                                  "components", "type", "application", "name", "drydock", "version",
+                                  DD_VERSION, "component", image));
 
     if (inv->has_os) {
-        json_t *osc = json_pack("{s:s,s:s,s:o,s:o}", "bom-ref", "os", "type", "operating-system",
-                                "name", str_or_null(inv->os.family), "version",
-                                str_or_null(inv->os.version));
+        json_t *osc =
+            json_pack("{s:s,s:s,s:o,s:o}", "bom-ref", "os", "type", "operating-system", "name",
+                      str_or_null(inv->os.family), "version", str_or_null(inv->os.version));
         if (inv->os.name)
             json_object_set_new(osc, "description", json_string(inv->os.name));
         json_array_append_new(components, osc);
@@ -404,9 +403,9 @@ json_t *report_cyclonedx_json(const struct image_meta *m, const struct inventory
             prop(props, "drydock:layer:digest", m->layers[p->layer].digest);
             prop(props, "drydock:layer:diff_id", m->layers[p->layer].diff_id);
         }
-        json_t *c = json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "bom-ref", ref, "type", "library", "name",
-                              str_or_null(p->name), "version", str_or_null(p->version), "purl",
-                              purl, "properties", props);
+        json_t *c = json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "bom-ref", ref, "type", "library",
+                              "name", str_or_null(p->name), "version", str_or_null(p->version),
+                              "purl", purl, "properties", props);
         free(purl);
         if (c == NULL)
             goto fail;

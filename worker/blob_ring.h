@@ -43,7 +43,7 @@ void blob_ring_cleanup(struct blob_ring *r);
 
 /* Producer side (loop thread). */
 enum ring_write_result blob_ring_write(struct blob_ring *r, const void *data, size_t len);
-void blob_ring_finish(struct blob_ring *r);                    /* end of stream */
+void blob_ring_finish(struct blob_ring *r); /* end of stream */
 void blob_ring_fail(struct blob_ring *r, const struct dd_error *err);
 bool blob_ring_reader_closed(struct blob_ring *r);
 

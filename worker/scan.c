@@ -23,7 +23,7 @@
 #include "layer_walk.h"
 
 #define RING_BYTES_DEFAULT (4u << 20)
-#define CURL_BUFFER_BYTES (256L * 1024)
+#define CURL_BUFFER_BYTES  (256L * 1024)
 
 struct layer_task {
     struct image_scan *scan;
@@ -319,8 +319,8 @@ static void on_fetch_done(CURL *easy, CURLcode result, void *ud)
         if (t->desc->size >= 0 && t->delivered != t->desc->size) {
             /* the server closed early but said it was done: resume */
             if (t->attempt < s->req.registry.max_retries) {
-                uv_timer_start(&t->retry, on_retry_timer, (uint64_t)retry_delay_ms(t->attempt++, NULL),
-                               0);
+                uv_timer_start(&t->retry, on_retry_timer,
+                               (uint64_t)retry_delay_ms(t->attempt++, NULL), 0);
                 return;
             }
         }

@@ -30,10 +30,10 @@
 struct scan_ctx {
     uv_loop_t *loop;
     struct http_uv http;
-    int walk_slots;      /* layer walks allowed at once (thread-pool threads minus one) */
+    int walk_slots; /* layer walks allowed at once (thread-pool threads minus one) */
     int walks_running;
     struct layer_task *waiting_head, *waiting_tail; /* layers waiting for a slot */
-    size_t ring_bytes;   /* per-layer ring capacity */
+    size_t ring_bytes;                              /* per-layer ring capacity */
 };
 
 /* Sets UV_THREADPOOL_SIZE (when unset) before the loop's pool starts. Call first. */
@@ -42,8 +42,8 @@ int scan_ctx_init(struct scan_ctx *c, uv_loop_t *loop, int walk_threads);
 void scan_ctx_close(struct scan_ctx *c, void (*on_closed)(struct http_uv *h));
 
 struct scan_request {
-    const char *image;         /* reference */
-    const char *platform;      /* "linux/amd64" when NULL */
+    const char *image;    /* reference */
+    const char *platform; /* "linux/amd64" when NULL */
     struct registry_opts registry;
     struct layer_limits limits;
 };
@@ -64,8 +64,8 @@ struct image_scan {
     int rc;
     struct dd_error err;
     struct image_ref ref;
-    char *manifest_digest;  /* the image manifest's digest */
-    char *index_digest;     /* when the reference named an index */
+    char *manifest_digest; /* the image manifest's digest */
+    char *index_digest;    /* when the reference named an index */
     char *manifest_media_type;
     struct image_config config;
     struct image_layer *layers;

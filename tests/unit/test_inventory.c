@@ -1,0 +1,197 @@
+/* test_inventory.c - layer merge: rewrites, whiteouts, opaque dirs, links, attribution.
+ * Layers are real tar streams walked by layer_walk, so the whole path from bytes to
+ * inventory is exercised. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "inventory.h"
+#include "tar_util.h"
+
+static void walk(struct tb *t, struct layer_result *r)
+{
+    tb_finish(t);
+    struct mem_source ms;
+    struct blob_source src;
+    struct layer_walk_opts o;
+    struct dd_error e = {0};
+    layer_walk_opts_default(&o);
+    mem_source_init(&ms, &src, t->mem, t->used, 0);
+    assert_int_equal(layer_walk(&src, &o, r, &e), 0);
+    tb_free(t);
+}
+
+static const struct pkg *find_pkg(const struct inventory *inv, const char *name)
+{
+    for (size_t i = 0; i < inv->pkgs.n; i++) {
+        if (strcmp(inv->pkgs.v[i].name, name) == 0)
+            return &inv->pkgs.v[i];
+    }
+    return NULL;
+}
+
+static void cleanup_all(struct layer_result *r, size_t n, struct inventory *inv)
+{
+    for (size_t i = 0; i < n; i++)
+        layer_result_cleanup(&r[i]);
+    inventory_cleanup(inv);
+}
+
+static void test_inventory_merge_attributes_packages_to_their_layer(void **state)
+{
+    (void)state;
+    struct layer_result r[3];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "etc/os-release", OS_RELEASE_DEBIAN12);
+    tb_file(&t, "var/lib/dpkg/status",
+            DPKG_STANZA("base-files", "12.4") DPKG_STANZA("bash", "5.2-1")
+                DPKG_STANZA("curl", "7.88.1-10"));
+    walk(&t, &r[0]);
+    /* layer 1 rewrites status: upgrades curl, removes bash, adds jq */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/status",
+            DPKG_STANZA("base-files", "12.4") DPKG_STANZA("curl", "7.88.1-10+deb12u5")
+                DPKG_STANZA("jq", "1.6-2.1"));
+    walk(&t, &r[1]);
+    /* layer 2 rewrites it again unchanged (apt-get update + clean does this) */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/status",
+            DPKG_STANZA("base-files", "12.4") DPKG_STANZA("curl", "7.88.1-10+deb12u5")
+                DPKG_STANZA("jq", "1.6-2.1"));
+    walk(&t, &r[2]);
+
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 3, &inv, &e), 0);
+    assert_true(inv.has_os);
+    assert_string_equal(inv.os.family, "debian");
+    assert_string_equal(inv.os.version, "12");
+    assert_int_equal(inv.pkgs.n, 3);
+    assert_null(find_pkg(&inv, "bash"));
+    assert_int_equal(find_pkg(&inv, "base-files")->layer, 0);
+    assert_int_equal(find_pkg(&inv, "curl")->layer, 1);
+    assert_string_equal(find_pkg(&inv, "curl")->version, "7.88.1-10+deb12u5");
+    assert_int_equal(find_pkg(&inv, "jq")->layer, 1);
+    assert_string_equal(find_pkg(&inv, "jq")->file_path, "var/lib/dpkg/status");
+    cleanup_all(r, 3, &inv);
+}
+
+static void test_inventory_merge_applies_whiteouts_and_opaque_dirs(void **state)
+{
+    (void)state;
+    struct layer_result r[3];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/status.d/libc6", DPKG_STANZA("libc6", "2.36-9"));
+    tb_file(&t, "var/lib/dpkg/status.d/libssl3", DPKG_STANZA("libssl3", "3.0.11-1"));
+    tb_file(&t, "lib/apk/db/installed", "P:musl\nV:1.2.4-r2\nA:x86_64\no:musl\n\n");
+    walk(&t, &r[0]);
+    /* layer 1: delete the apk db, hide status.d and put one new file in it */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "lib/apk/db/.wh.installed", "");
+    tb_file(&t, "var/lib/dpkg/status.d/.wh..wh..opq", "");
+    tb_file(&t, "var/lib/dpkg/status.d/zlib1g", DPKG_STANZA("zlib1g", "1:1.2.13.dfsg-1"));
+    walk(&t, &r[1]);
+    /* layer 2: deleting a whole directory by its name */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/.wh.status.d", "");
+    tb_file(&t, "var/lib/dpkg/status", DPKG_STANZA("tzdata", "2024a-0+deb12u1"));
+    walk(&t, &r[2]);
+
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 2, &inv, &e), 0);
+    assert_int_equal(inv.pkgs.n, 1);
+    assert_string_equal(inv.pkgs.v[0].name, "zlib1g");
+    assert_int_equal(inv.pkgs.v[0].layer, 1);
+    inventory_cleanup(&inv);
+
+    assert_int_equal(inventory_merge(r, 3, &inv, &e), 0);
+    assert_int_equal(inv.pkgs.n, 1);
+    assert_string_equal(inv.pkgs.v[0].name, "tzdata");
+    assert_int_equal(inv.pkgs.v[0].layer, 2);
+    cleanup_all(r, 3, &inv);
+}
+
+static void test_inventory_merge_reinstalled_package_gets_new_layer(void **state)
+{
+    (void)state;
+    struct layer_result r[3];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/status", DPKG_STANZA("curl", "7.88.1-10"));
+    walk(&t, &r[0]);
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/.wh.status", "");
+    walk(&t, &r[1]);
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/status", DPKG_STANZA("curl", "7.88.1-10"));
+    walk(&t, &r[2]);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 3, &inv, &e), 0);
+    assert_int_equal(inv.pkgs.n, 1);
+    assert_int_equal(inv.pkgs.v[0].layer, 2); /* history was cut by the whiteout */
+    cleanup_all(r, 3, &inv);
+}
+
+static void test_inventory_merge_follows_os_release_links(void **state)
+{
+    (void)state;
+    struct layer_result r[2];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "usr/lib/os-release",
+            "ID=alpine\nVERSION_ID=3.18.4\nPRETTY_NAME=\"Alpine Linux v3.18\"\n");
+    tb_file(&t, "etc/os-release", OS_RELEASE_DEBIAN12);
+    walk(&t, &r[0]);
+    /* upper layer turns etc/os-release into a link to the alpine file */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_symlink(&t, "etc/os-release", "../usr/lib/os-release");
+    walk(&t, &r[1]);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 1, &inv, &e), 0);
+    assert_string_equal(inv.os.family, "debian");
+    inventory_cleanup(&inv);
+    assert_int_equal(inventory_merge(r, 2, &inv, &e), 0);
+    assert_string_equal(inv.os.family, "alpine");
+    assert_string_equal(inv.os.version, "3.18.4");
+    cleanup_all(r, 2, &inv);
+}
+
+static void test_inventory_merge_reports_link_loops(void **state)
+{
+    (void)state;
+    struct layer_result r[1];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_symlink(&t, "etc/os-release", "../usr/lib/os-release");
+    tb_symlink(&t, "usr/lib/os-release", "../../etc/os-release");
+    tb_file(&t, "etc/debian_version", "12.5\n");
+    walk(&t, &r[0]);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 1, &inv, &e), 0);
+    /* the loop is reported (once per entry point) and the next file decides */
+    assert_true(inv.n_problems >= 1);
+    assert_non_null(strstr(inv.problems[0].reason, "loop"));
+    assert_true(inv.has_os);
+    assert_string_equal(inv.os.family, "debian");
+    cleanup_all(r, 1, &inv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inventory_merge_attributes_packages_to_their_layer),
+        cmocka_unit_test(test_inventory_merge_applies_whiteouts_and_opaque_dirs),
+        cmocka_unit_test(test_inventory_merge_reinstalled_package_gets_new_layer),
+        cmocka_unit_test(test_inventory_merge_follows_os_release_links),
+        cmocka_unit_test(test_inventory_merge_reports_link_loops),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
