@@ -6,8 +6,8 @@
 #   OUTDIR    receives images.tsv: "<repo:tag>\t<manifest digest>\t<manifest media type>", one
 #             line per image (tiny/index:1@amd64 and @arm64 name the index's children), plus
 #             <repo with / as _>.<arch>.layers files ("<index>\t<blob digest>\t<diff_id>"),
-#             e.g. tiny_multi.amd64.layers. Default: a mktemp dir, printed as the last line
-#             "outdir=DIR".
+#             e.g. tiny_multi.amd64.layers, and timings.tsv (seconds per image, also printed on
+#             stderr). Default: a mktemp dir, printed as the last line "outdir=DIR".
 #
 # Images (all under tiny/; expected inventories are in tests/expected/, written by hand):
 #   tiny/multi:1        Docker schema 2, 3 gzip layers: dpkg status rewritten, a distroless
@@ -49,6 +49,17 @@ trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 umask 022
 
+# tick LABEL: append "LABEL\t<seconds since the previous tick>" to OUTDIR/timings.tsv
+# ($EPOCHREALTIME is a bash builtin: no process per measurement)
+t_last=$EPOCHREALTIME
+: >"$out/timings.tsv"
+tick() {
+    local now=$EPOCHREALTIME
+    awk -v a="$t_last" -v b="$now" -v l="$1" 'BEGIN { printf "%s\t%.3f\n", l, b - a }' \
+        >>"$out/timings.tsv"
+    t_last=$now
+}
+
 MT_DOCKER_MANIFEST=application/vnd.docker.distribution.manifest.v2+json
 MT_DOCKER_CONFIG=application/vnd.docker.container.image.v1+json
 MT_DOCKER_GZIP=application/vnd.docker.image.rootfs.diff.tar.gzip
@@ -68,8 +79,10 @@ if [ ! -f "$hdir/done" ]; then
     rm -rf "$hdir"
     mv "$hdir.part" "$hdir"
 fi
+tick hostile-blobs
 
 # --- helpers ----------------------------------------------------------------------------------
+
 # put ROOT/PATH < content
 put() {
     mkdir -p "$(dirname "$1")"
@@ -109,47 +122,47 @@ layer() {
 image() {
     local name=$1 ref=$2 format=$3 arch=$4 variant=$5
     shift 5
-    local spec blob diffid mt digest size i=0 cfg_mt
-    local layers_json='[]' diffids='[]' history='[]'
-    : >"$out/${name//\//_}.$arch.layers"
+    local spec blob diffid mt digest i=0 cfg_mt lf=$out/${name//\//_}.$arch.layers
+    : >"$lf"
+    : >"$work/layers.tsv"
     for spec in "$@"; do
         blob=${spec%%|*}
         spec=${spec#*|}
         diffid=${spec%%|*}
         mt=${spec#*|}
         digest=$(dd_push_blob "$reg" "$name" "$blob")
-        size=$(dd_size "$blob")
-        layers_json=$(jq -c --arg mt "$mt" --arg d "$digest" --argjson s "$size" \
-            '. + [{mediaType: $mt, size: $s, digest: $d}]' <<<"$layers_json")
-        diffids=$(jq -c --arg d "$diffid" '. + [$d]' <<<"$diffids")
-        history=$(jq -c --arg c "tiny.sh: $name layer $i" \
-            '. + [{created: "1970-01-01T00:00:00Z", created_by: $c}]' <<<"$history")
-        printf '%d\t%s\t%s\n' "$i" "$digest" "$diffid" >>"$out/${name//\//_}.$arch.layers"
+        printf '%s\t%s\t%s\t%s\n' "$mt" "$(dd_size "$blob")" "$digest" "$diffid" \
+            >>"$work/layers.tsv"
+        printf '%d\t%s\t%s\n' "$i" "$digest" "$diffid" >>"$lf"
         i=$((i + 1))
     done
-    jq -cn --arg a "$arch" --arg v "$variant" --argjson d "$diffids" --argjson h "$history" '
+    # one jq per JSON document: this script's run time is mostly process start-up
+    jq -cRn --arg a "$arch" --arg v "$variant" --arg n "$name" '
+        [inputs | split("\t")] as $l |
         {architecture: $a, os: "linux"} + (if $v == "" then {} else {variant: $v} end) + {
          created: "1970-01-01T00:00:00Z",
          config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
                   Cmd: ["/bin/sh"]},
-         rootfs: {type: "layers", diff_ids: $d}, history: $h}' >"$work/config.json"
-    if [ "$format" = docker ]; then cfg_mt=$MT_DOCKER_CONFIG; else cfg_mt=$MT_OCI_CONFIG; fi
-    digest=$(dd_push_blob "$reg" "$name" "$work/config.json")
-    size=$(dd_size "$work/config.json")
+         rootfs: {type: "layers", diff_ids: [$l[][3]]},
+         history: [range($l | length) | {created: "1970-01-01T00:00:00Z",
+                                         created_by: "tiny.sh: \($n) layer \(.)"}]}' \
+        <"$work/layers.tsv" >"$work/config.json"
     if [ "$format" = docker ]; then
+        cfg_mt=$MT_DOCKER_CONFIG
         IMG_MT=$MT_DOCKER_MANIFEST
-        jq -cn --arg mt "$IMG_MT" --arg cmt "$cfg_mt" --arg d "$digest" --argjson s "$size" \
-            --argjson l "$layers_json" \
-            '{schemaVersion: 2, mediaType: $mt, config: {mediaType: $cmt, size: $s, digest: $d},
-              layers: $l}' >"$work/manifest.json"
     else
-        # skopeo writes OCI manifests without a top-level mediaType
+        cfg_mt=$MT_OCI_CONFIG
         IMG_MT=$MT_OCI_MANIFEST
-        jq -cn --arg cmt "$cfg_mt" --arg d "$digest" --argjson s "$size" \
-            --argjson l "$layers_json" \
-            '{schemaVersion: 2, config: {mediaType: $cmt, size: $s, digest: $d},
-              layers: $l}' >"$work/manifest.json"
     fi
+    digest=$(dd_push_blob "$reg" "$name" "$work/config.json")
+    # skopeo writes OCI manifests without a top-level mediaType: so do we
+    jq -cRn --arg mt "$IMG_MT" --arg f "$format" --arg cmt "$cfg_mt" --arg d "$digest" \
+        --argjson s "$(dd_size "$work/config.json")" '
+        [inputs | split("\t")] as $l |
+        {schemaVersion: 2} + (if $f == "docker" then {mediaType: $mt} else {} end) +
+        {config: {mediaType: $cmt, size: $s, digest: $d},
+         layers: [$l[] | {mediaType: .[0], size: (.[1] | tonumber), digest: .[2]}]}' \
+        <"$work/layers.tsv" >"$work/manifest.json"
     IMG_SIZE=$(dd_size "$work/manifest.json")
     IMG_DIGEST=$(dd_sha256 "$work/manifest.json")
     dd_push_manifest "$reg" "$name" "${ref:-$IMG_DIGEST}" "$work/manifest.json" "$IMG_MT" \
@@ -322,6 +335,7 @@ put "$r/etc/motd" <<<"tiny/multi layer 2"
 layer gz "$r"
 multi3="$L_BLOB|$L_DIFFID|$L_MT"
 image tiny/multi 1 docker amd64 "" "$multi1" "$multi2" "$multi3"
+tick tiny/multi:1
 
 # --- b. tiny/oci:1 (Alpine, zstd) ---------------------------------------------------------------
 r=$work/oci
@@ -425,6 +439,7 @@ Z:Q1yS7ArVN1L2AUdhPb2p2ffhTjl3c=
 EOF
 layer zst "$r"
 image tiny/oci 1 oci amd64 "" "$L_BLOB|$L_DIFFID|$L_MT"
+tick tiny/oci:1
 
 # --- c. tiny/index:1 ----------------------------------------------------------------------------
 r=$work/idx-amd64
@@ -472,9 +487,12 @@ jq -cn --arg mt "$MT_OCI_MANIFEST" --arg imt "$MT_OCI_INDEX" \
        annotations: {"vnd.docker.reference.digest": $a,
                      "vnd.docker.reference.type": "attestation-manifest"}}]}' >"$work/index.json"
 idx_digest=$(dd_push_manifest "$reg" tiny/index 1 "$work/index.json" "$MT_OCI_INDEX")
-printf 'tiny/index:1\t%s\t%s\n' "$idx_digest" "$MT_OCI_INDEX" >>"$out/images.tsv"
-printf 'tiny/index:1@amd64\t%s\t%s\n' "$amd64_digest" "$MT_OCI_MANIFEST" >>"$out/images.tsv"
-printf 'tiny/index:1@arm64\t%s\t%s\n' "$arm64_digest" "$MT_OCI_MANIFEST" >>"$out/images.tsv"
+{
+    printf 'tiny/index:1\t%s\t%s\n' "$idx_digest" "$MT_OCI_INDEX"
+    printf 'tiny/index:1@amd64\t%s\t%s\n' "$amd64_digest" "$MT_OCI_MANIFEST"
+    printf 'tiny/index:1@arm64\t%s\t%s\n' "$arm64_digest" "$MT_OCI_MANIFEST"
+} >>"$out/images.tsv"
+tick tiny/index:1
 
 # --- d. tiny/uncompressed:1 ----------------------------------------------------------------------
 r=$work/uncompressed
@@ -482,6 +500,7 @@ put "$r/etc/os-release" <<<"$DEBIAN12_OS_RELEASE"
 printf '%s\n' "$ST_TZDATA" "$ST_BSDUTILS" | put "$r/var/lib/dpkg/status"
 layer tar "$r"
 image tiny/uncompressed 1 oci amd64 "" "$L_BLOB|$L_DIFFID|$L_MT"
+tick tiny/uncompressed:1
 
 # --- e. tiny/symlink:1 ----------------------------------------------------------------------------
 r=$work/symlink
@@ -496,13 +515,19 @@ ln -s b "$r/a"
 ln -s a "$r/b"
 layer ogz "$r"
 image tiny/symlink 1 oci amd64 "" "$L_BLOB|$L_DIFFID|$L_MT"
+tick tiny/symlink:1
 
 # --- f. hostile images ------------------------------------------------------------------------------
 image tiny/traversal 1 oci amd64 "" "$(hostile traversal "$MT_OCI_GZIP")"
+tick tiny/traversal:1
 image tiny/bomb 1 oci amd64 "" "$(hostile bomb "$MT_OCI_GZIP")"
+tick tiny/bomb:1
 image tiny/truncated 1 oci amd64 "" "$(hostile truncated "$MT_OCI_GZIP")"
+tick tiny/truncated:1
 image tiny/manyentries 1 oci amd64 "" "$(hostile manyentries "$MT_OCI_GZIP")"
+tick tiny/manyentries:1
 image tiny/umoci-broken 1 oci amd64 "" "$(hostile umocibroken "$MT_OCI_GZIP")"
+tick tiny/umoci-broken:1
 
 # a Helm chart: valid OCI artifact, not a container image
 r=$work/chart
@@ -526,6 +551,9 @@ jq -cn --arg mt "$MT_OCI_MANIFEST" --arg c "$c_cfg" --argjson cs "$(dd_size "$wo
                 digest: $l, size: $ls}]}' >"$work/chart.json"
 c_digest=$(dd_push_manifest "$reg" tiny/notimage 1 "$work/chart.json" "$MT_OCI_MANIFEST")
 printf 'tiny/notimage:1\t%s\t%s\n' "$c_digest" "$MT_OCI_MANIFEST" >>"$out/images.tsv"
+tick tiny/notimage:1
 
 cat "$out/images.tsv"
+awk -F'\t' '{ t += $2; printf "tiny.sh: %-20s %.2f s\n", $1, $2 } END { printf "tiny.sh: %-20s %.2f s\n", "total", t }' \
+    "$out/timings.tsv" >&2
 echo "outdir=$out"

@@ -144,7 +144,7 @@ check_cdx() { # check_cdx LABEL CDXFILE PURLS OSNAME OSVERSION EXPECTED.tsv LAYE
             continue
         fi
         if ! grep -qxF -e "$want_d" -e "$want_diff" <<<"$vals"; then
-            dd_fail "$label: component $name layer properties [$(echo $vals)] name neither $want_d nor $want_diff"
+            dd_fail "$label: component $name layer properties [$(tr '\n' ' ' <<<"$vals")] name neither $want_d nor $want_diff"
             bad=1
         fi
         if grep -q '^sha256:' <<<"$vals" && grep '^sha256:' <<<"$vals" |

@@ -11,8 +11,11 @@
 #   dd_free_port                      print a free TCP port on 127.0.0.1
 #   dd_cleanup_push CMD...            run CMD at exit (LIFO); safe to call many times
 #   dd_wait_http URL TIMEOUT_S        poll URL until any HTTP answer, 1 on timeout
-#   dd_start_registry [NOTIFY_URL]    docker-registry; exports DD_REGISTRY=127.0.0.1:PORT,
-#                                     DD_REGISTRY_PID, DD_REGISTRY_DIR
+#   dd_start_registry [NOTIFY_URL [manifest-pushes]]
+#                                     docker-registry; exports DD_REGISTRY=127.0.0.1:PORT,
+#                                     DD_REGISTRY_PID, DD_REGISTRY_DIR. With NOTIFY_URL, push
+#                                     events (includereferences) are POSTed there; with
+#                                     "manifest-pushes", pulls and blob events are filtered out
 #   dd_stop_registry
 #   dd_start_redis                    redis-server; exports DD_REDIS_PORT, DD_REDIS_PID,
 #                                     DD_REDIS_DIR, DD_REDIS=127.0.0.1:PORT
@@ -100,7 +103,7 @@ dd_require_tool() {
 }
 
 dd_start_registry() {
-    local notify_url=${1:-}
+    local notify_url=${1:-} notify_filter=${2:-}
     dd_require_tool docker-registry curl python3
     local dir port cfg
     dir=$(mktemp -d "${TMPDIR:-/tmp}/dd-registry.XXXXXX")
@@ -136,6 +139,17 @@ notifications:
       threshold: 5
       backoff: 1s
 EOF
+        # registry 2.8.2 ignores "ignore.actions" unless "ignore.mediatypes" is set too; with
+        # both, blob events and pulls are dropped and only manifest push/delete events remain
+        if [ "$notify_filter" = manifest-pushes ]; then
+            cat >>"$cfg" <<EOF
+      ignore:
+        mediatypes:
+          - application/octet-stream
+        actions:
+          - pull
+EOF
+        fi
     fi
     docker-registry serve "$cfg" >"$dir/registry.log" 2>&1 &
     DD_REGISTRY_PID=$!
