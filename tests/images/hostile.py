@@ -20,6 +20,8 @@ Layers:
   truncated    a gzip layer (os-release, 256 KiB of incompressible filler, dpkg status) cut in
                half; .diffid is the full tar's
   manyentries  gzip tar with 300,000 empty files, then os-release and dpkg status
+  bigstatus    gzip tar whose var/lib/dpkg/status is ~640 MiB of valid stanzas (~330k
+               packages) at ~110:1, so no ratio guard stops it: the readers' own caps must
   umocibroken  gzip tar with no end-of-archive blocks and no padding after the last member
                (what umoci 0.4.7 `insert` writes); os-release and dpkg status are complete
 """
@@ -190,6 +192,61 @@ def make_bomb(outdir):
     write(outdir, "bomb", blob, "sha256:" + h.hexdigest())
 
 
+def make_bigstatus(outdir):
+    """var/lib/dpkg/status of ~640 MiB of well-formed stanzas at a modest ratio (~110:1).
+
+    Unlike the bomb, this stays under any sane ratio guard: it checks that the dpkg reader (or
+    the layer walker) caps what it buffers and how many packages it keeps. Same repeat trick as
+    the bomb: one ~1 MiB chunk of whole stanzas, compressed once after a full flush.
+    """
+    stanzas = []
+    size = 0
+    i = 0
+    while size < (1 << 20):
+        noise = hashlib.sha256(b"bigstatus-%d" % i).hexdigest()[:12]
+        st = (
+            "Package: big%05d\nStatus: install ok installed\nPriority: optional\n"
+            "Section: misc\nArchitecture: amd64\nVersion: 1.0-%s\nDescription: filler\n"
+            % (i, noise)
+            + " .\n" * 600
+            + "\n"
+        ).encode()
+        stanzas.append(st)
+        size += len(st)
+        i += 1
+    chunk_raw = b"".join(stanzas)
+    reps = (640 << 20) // len(chunk_raw)
+    total = reps * len(chunk_raw)
+    pad = (-total) % BLOCK
+    head = (
+        directory(b"etc/")
+        + member(b"etc/os-release", OS_RELEASE)
+        + directory(b"var/")
+        + directory(b"var/lib/")
+        + directory(b"var/lib/dpkg/")
+        + header(b"var/lib/dpkg/status", total)
+    )
+    tail = b"\0" * pad + END
+    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+    parts = [co.compress(head), co.flush(zlib.Z_FULL_FLUSH)]
+    chunk = co.compress(chunk_raw) + co.flush(zlib.Z_FULL_FLUSH)
+    if co.compress(chunk_raw) + co.flush(zlib.Z_FULL_FLUSH) != chunk:
+        raise RuntimeError("deflate chunk is not repeatable")
+    parts.append(chunk * reps)
+    parts.append(co.compress(tail) + co.flush(zlib.Z_FINISH))
+    crc = zlib.crc32(head)
+    h = hashlib.sha256(head)
+    for _ in range(reps):
+        crc = zlib.crc32(chunk_raw, crc)
+        h.update(chunk_raw)
+    crc = zlib.crc32(tail, crc)
+    h.update(tail)
+    usize = len(head) + total + len(tail)
+    gzhead = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
+    blob = gzhead + b"".join(parts) + struct.pack("<II", crc, usize & 0xFFFFFFFF)
+    write(outdir, "bigstatus", blob, "sha256:" + h.hexdigest())
+
+
 def filler(n):
     """n bytes that do not compress: sha256 in counter mode."""
     out = bytearray()
@@ -279,6 +336,7 @@ def main():
     make_umocibroken(outdir)
     make_manyentries(outdir)
     make_bomb(outdir)
+    make_bigstatus(outdir)
     with open(os.path.join(outdir, "done"), "w") as f:
         f.write("ok\n")
     return 0

@@ -21,13 +21,14 @@
 #                       hard link, a symlink loop a -> b -> a
 #   tiny/traversal:1    member names "../../etc/passwd" and "/abs/path"
 #   tiny/bomb:1         var/lib/dpkg/status of 2 GiB of zeros in a ~2 MB gzip blob
+#   tiny/bigstatus:1    var/lib/dpkg/status of ~640 MiB of valid stanzas in a 6 MB blob (~110:1)
 #   tiny/truncated:1    gzip layer cut in half (blob digest is of the cut bytes)
 #   tiny/manyentries:1  300,000 empty files, then os-release and dpkg status
 #   tiny/notimage:1     a Helm chart (config application/vnd.cncf.helm.config.v1+json)
 #   tiny/umoci-broken:1 tar without end-of-archive blocks or final padding
 #
 # The hostile blobs come from hostile.py and are cached under
-# ${XDG_CACHE_HOME:-$HOME/.cache}/drydock/tiny-hostile-<sha of hostile.py>/ (first run ~3.5 s).
+# ${XDG_CACHE_HOME:-$HOME/.cache}/drydock/tiny-hostile-<sha of hostile.py>/ (first run ~7 s).
 set -euo pipefail
 
 reg=${1:?usage: tiny.sh REGISTRY [OUTDIR]}
@@ -78,6 +79,10 @@ if [ ! -f "$hdir/done" ]; then
     python3 "$here/hostile.py" "$hdir.part"
     rm -rf "$hdir"
     mv "$hdir.part" "$hdir"
+    # drop blobs made by older versions of hostile.py
+    for d in "${hdir%-*}"-*; do
+        [ "$d" = "$hdir" ] || [ ! -f "$d/done" ] || rm -rf "$d"
+    done
 fi
 tick hostile-blobs
 
@@ -522,6 +527,8 @@ image tiny/traversal 1 oci amd64 "" "$(hostile traversal "$MT_OCI_GZIP")"
 tick tiny/traversal:1
 image tiny/bomb 1 oci amd64 "" "$(hostile bomb "$MT_OCI_GZIP")"
 tick tiny/bomb:1
+image tiny/bigstatus 1 oci amd64 "" "$(hostile bigstatus "$MT_OCI_GZIP")"
+tick tiny/bigstatus:1
 image tiny/truncated 1 oci amd64 "" "$(hostile truncated "$MT_OCI_GZIP")"
 tick tiny/truncated:1
 image tiny/manyentries 1 oci amd64 "" "$(hostile manyentries "$MT_OCI_GZIP")"

@@ -6,6 +6,7 @@
 # stderr or exit 0 with the problem recorded in errors[] (best effort), as stated per image:
 #   traversal    "../../etc/passwd", "/abs/path": nothing is written outside; error recorded
 #   bomb         2 GiB status file in a 2 MB blob: stopped by a cap, fast, bounded memory
+#   bigstatus    640 MiB status file at ~110:1: bounded time and memory, any clean outcome
 #   truncated    gzip cut in half: error (exit 1, or exit 0 with errors[] naming layer 0)
 #   manyentries  300,000 files: exit 0, full inventory, fast
 #   notimage     a Helm chart: exit 1, stderr says why
@@ -93,6 +94,37 @@ if [ "${rss:-999999999}" -le 524288 ] 2>/dev/null; then
     dd_ok "bomb: peak RSS ${rss} KiB <= 512 MiB"
 else
     dd_fail "bomb: peak RSS ${rss} KiB > 512 MiB (did something buffer the 2 GiB file?)"
+fi
+
+# --- bigstatus: ~640 MiB of valid stanzas at ~110:1, under any ratio guard -------------------------
+# Any outcome but a crash is acceptable (exit 1 with a message, exit 0 with errors[], or exit 0
+# with a deduplicated inventory); what must hold is bounded time and memory: the status file is
+# larger than the memory limit, so buffering it whole fails the RSS check.
+t0=$(date +%s.%N)
+timeout -k 5 120 "$TIME" -f '%M' -o "$DD_T/bigstatus.rss" "$DRYDOCK" sbom "$R/tiny/bigstatus:1" \
+    --format json >"$DD_T/bigstatus.out" 2>"$DD_T/bigstatus.err" </dev/null
+DD_RC=$?
+DD_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+DD_OUT=$DD_T/bigstatus.out DD_ERR=$DD_T/bigstatus.err
+rss=$(tail -n 1 "$DD_T/bigstatus.rss")
+echo "  ran: drydock sbom tiny/bigstatus:1 -> rc=$DD_RC in ${DD_SECS} s, peak RSS $rss KiB"
+case $DD_RC in
+0) dd_ok "bigstatus: exit 0 with $(jq '.packages | length' "$DD_OUT") packages, errors $(jq -c '.errors' "$DD_OUT" | head -c 200)" ;;
+1) failed_clearly bigstatus ;;
+*)
+    dd_fail "bigstatus: exit code $DD_RC (crash or hang)"
+    dd_show_err
+    ;;
+esac
+if grep -qE 'Sanitizer|runtime error:' "$DD_ERR"; then
+    dd_fail "bigstatus: sanitizer report"
+    dd_show_err
+fi
+within bigstatus 60
+if [ "${rss:-999999999}" -le 524288 ] 2>/dev/null; then
+    dd_ok "bigstatus: peak RSS ${rss} KiB <= 512 MiB"
+else
+    dd_fail "bigstatus: peak RSS ${rss} KiB > 512 MiB (the 640 MiB status file was buffered?)"
 fi
 
 # --- truncated gzip ------------------------------------------------------------------------------
