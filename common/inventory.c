@@ -309,6 +309,14 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
         }
         if (r->tar_error && inventory_add_problem(&inv, (int)li, NULL, r->tar_error))
             goto nomem;
+        for (size_t i = 0; i < r->n_pending; i++) {
+            char reason[512];
+            snprintf(reason, sizeof(reason),
+                     "hard link to %.400s, which was not read (no second pass over the layer)",
+                     r->pending[i].target);
+            if (inventory_add_problem(&inv, (int)li, r->pending[i].path, reason))
+                goto nomem;
+        }
     }
 
     for (size_t i = 0; i < v.cap; i++) {

@@ -44,6 +44,11 @@ void layer_result_cleanup(struct layer_result *r)
         free(r->links[i].target);
     }
     free(r->links);
+    for (size_t i = 0; i < r->n_pending; i++) {
+        free(r->pending[i].path);
+        free(r->pending[i].target);
+    }
+    free(r->pending);
     for (size_t i = 0; i < r->n_whiteouts; i++)
         free(r->whiteouts[i]);
     free(r->whiteouts);
@@ -381,6 +386,25 @@ static int on_link(struct layer_result *r, const char *path, const char *raw_tar
             free(target);
             return rc;
         }
+        /* The target was not read: only a second pass over the layer can get its bytes. */
+        if (r->n_pending >= LAYER_MAX_PROBLEMS) {
+            free(target);
+            return add_problem(r, path, "too many hard links to unread files");
+        }
+        if (grow((void **)&r->pending, &r->cap_pending, r->n_pending, sizeof(*r->pending))) {
+            free(target);
+            return DD_ENOMEM;
+        }
+        struct layer_link *pl = &r->pending[r->n_pending];
+        pl->path = dd_strdup(path);
+        pl->target = target;
+        pl->hard = true;
+        if (pl->path == NULL) {
+            free(target);
+            return DD_ENOMEM;
+        }
+        r->n_pending++;
+        return 0;
     } else {
         rc = layer_link_resolve(path, raw_target, &target);
         if (rc == DD_EINVAL)
@@ -502,8 +526,11 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
                 goto nomem;
             continue;
         }
-        forget_path(&r, path);
         const char *hard = archive_entry_hardlink(e);
+        /* second pass: this link's content was already read from its target */
+        if (hard && opts->n_extra && find_file(&r, path))
+            continue;
+        forget_path(&r, path);
         mode_t type = archive_entry_filetype(e);
         if (hard || type == AE_IFLNK) {
             if (analyzers_match(path) < 0)
@@ -517,10 +544,17 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         }
         if (type != AE_IFREG)
             continue;
+        const char *as_path = path;
         int idx = analyzers_match(path);
+        for (size_t i = 0; idx < 0 && i < opts->n_extra; i++) {
+            if (strcmp(opts->extra[i].target, path) == 0) {
+                as_path = opts->extra[i].path;
+                idx = analyzers_match(as_path);
+            }
+        }
         if (idx < 0)
             continue;
-        rc = read_wanted(a, e, path, idx, &content, &r);
+        rc = read_wanted(a, e, as_path, idx, &content, &r);
         buf_cleanup(&content);
         if (rc == 1) {
             char msg[DD_ERRMSG_MAX];

@@ -8,6 +8,7 @@
  *   whiteouts[] paths this layer deletes from lower layers (".wh.NAME")
  *   opaques[]   directories whose lower-layer content this layer hides (".wh..wh..opq")
  *   errors[]    per-file problems (hostile names, oversized or unparsable files)
+ *   pending[]   hard links at wanted paths to files this pass did not read (see extra)
  *
  * A layer either fails as a whole (return code + err: digest mismatch, corrupt compression,
  * bomb limits, entry count limit) or succeeds, possibly with errors[] and, when the tar itself
@@ -53,6 +54,10 @@ struct layer_result {
     size_t n_opaques, cap_opaques;
     struct layer_problem *errors;
     size_t n_errors, cap_errors;
+    /* hard links at wanted paths whose target came earlier in the tar but was not read:
+     * a second pass (layer_walk_opts.extra) reads the targets as these paths */
+    struct layer_link *pending;
+    size_t n_pending, cap_pending;
     char *tar_error;                    /* set when the tar ended badly; the result is partial */
     uint64_t entries;                   /* tar entries seen */
     uint64_t bytes_in;                  /* compressed bytes */
@@ -68,6 +73,9 @@ struct layer_walk_opts {
     enum layer_compression hint;
     struct layer_limits limits;
     volatile int *cancel; /* polled between entries when non-NULL */
+    /* second pass for hard links: read regular files at extra[i].target as extra[i].path */
+    const struct layer_link *extra;
+    size_t n_extra;
 };
 
 void layer_walk_opts_default(struct layer_walk_opts *o);

@@ -1,13 +1,15 @@
 /* report.c - inventory to JSON (drydock's shape and CycloneDX 1.5) and package URLs.
  *
  * purl rules used (github.com/package-url/purl-spec, PURL-TYPES):
- *   deb  pkg:deb/<os family>/<name>@<version without epoch>?arch=&distro=<family>-<ver>&epoch=
+ *   deb  pkg:deb/<os family>/<name>@<[epoch:]version>?arch=&distro=<family>-<ver>
  *   rpm  pkg:rpm/<os family>/<name>@<version>-<release>?arch=&distro=<family>-<ver>&epoch=
  *   apk  pkg:apk/<os family>/<name>@<version>?arch=&distro=<os version>
  *   npm  pkg:npm/%40scope/name@v   pypi: lowercased, '_' -> '-'   maven: group/artifact
  *   golang: module path split into namespace/name   composer: vendor/name
  * Qualifiers are sorted by key (the canonical form) and every component is percent-encoded
- * except the unreserved characters A-Z a-z 0-9 . - _ ~ (so '+' becomes %2B, ':' %3A).
+ * except the unreserved characters A-Z a-z 0-9 . - _ ~ and ':' (which the spec says need not
+ * be encoded), so '+' becomes %2B. A Debian epoch stays in the version, where dpkg writes it;
+ * rpm has the spec's epoch qualifier.
  */
 #include "report.h"
 
@@ -27,7 +29,7 @@ char *purl_encode(const char *s)
     buf_init(&b, 1u << 20);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         int rc;
-        if (isalnum(*p) || *p == '.' || *p == '-' || *p == '_' || *p == '~')
+        if (isalnum(*p) || *p == '.' || *p == '-' || *p == '_' || *p == '~' || *p == ':')
             rc = buf_append(&b, p, 1);
         else
             rc = buf_printf(&b, "%%%02X", *p);
@@ -91,14 +93,7 @@ char *purl_for_pkg(const struct pkg *p, const struct os_info *os, bool has_os)
     int epoch = p->epoch;
 
     switch (p->type) {
-    case PKG_TYPE_DEB: {
-        const char *colon = strchr(version, ':');
-        if (colon && colon > version) {
-            epoch = atoi(version);
-            version = colon + 1;
-        }
-    }
-        /* fall through */
+    case PKG_TYPE_DEB:
     case PKG_TYPE_RPM:
     case PKG_TYPE_APK:
         if (rc == 0)

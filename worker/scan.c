@@ -49,6 +49,9 @@ struct layer_task {
     bool reauthed;
     char *www_authenticate;
     bool started, fetch_done, walk_done, closed;
+    bool second_pass;         /* re-reading the layer for hard-link targets */
+    struct layer_result *out; /* where the walk writes: the layer's result, or pass2 */
+    struct layer_result pass2;
     int handles_open;
     int walk_rc;
     struct dd_error walk_err;
@@ -93,6 +96,8 @@ void scan_request_default(struct scan_request *r)
 }
 
 static void scan_fail(struct image_scan *s, int rc, const struct dd_error *err);
+static void walk_work(uv_work_t *w);
+static void after_walk(uv_work_t *w, int status);
 static void start_layers(struct scan_ctx *c);
 static void task_maybe_finish(struct layer_task *t);
 static int start_fetch(struct layer_task *t);
@@ -146,6 +151,7 @@ static void scan_finish(struct image_scan *s)
             free(t->www_authenticate);
             EVP_MD_CTX_free(t->md);
             blob_ring_cleanup(&t->ring);
+            layer_result_cleanup(&t->pass2);
         }
         free(s->tasks);
         s->tasks = NULL;
@@ -406,9 +412,72 @@ static void walk_work(uv_work_t *w)
     struct layer_task *t = w->data;
     struct blob_source src;
     blob_ring_source(&t->ring, &src);
-    t->walk_rc = layer_walk(&src, &t->opts, &t->scan->results[t->index], &t->walk_err);
+    t->walk_rc = layer_walk(&src, &t->opts, t->out, &t->walk_err);
     if (t->walk_rc)
         blob_ring_close_reader(&t->ring);
+}
+
+/* Move what the second pass read into the layer's result; the pending links are resolved. */
+static int absorb_pass2(struct layer_result *r, struct layer_result *p2)
+{
+    for (size_t i = 0; i < p2->n_files; i++) {
+        if (r->n_files == r->cap_files) {
+            size_t ncap = r->cap_files ? r->cap_files * 2 : 8;
+            void *v = realloc(r->files, ncap * sizeof(*r->files));
+            if (v == NULL)
+                return DD_ENOMEM;
+            r->files = v;
+            r->cap_files = ncap;
+        }
+        r->files[r->n_files++] = p2->files[i];
+    }
+    p2->n_files = 0;
+    for (size_t i = 0; i < r->n_pending; i++) {
+        bool found = false;
+        for (size_t k = 0; k < r->n_files && !found; k++)
+            found = strcmp(r->files[k].path, r->pending[i].path) == 0;
+        if (!found) {
+            /* keep it pending: the merge reports it */
+            continue;
+        }
+        free(r->pending[i].path);
+        free(r->pending[i].target);
+        r->pending[i--] = r->pending[--r->n_pending];
+    }
+    return 0;
+}
+
+static int restart_for_pass2(struct layer_task *t)
+{
+    struct image_scan *s = t->scan;
+    struct layer_result *r = &s->results[t->index];
+    t->second_pass = true;
+    t->out = &t->pass2;
+    t->opts.extra = r->pending;
+    t->opts.n_extra = r->n_pending;
+    blob_ring_cleanup(&t->ring);
+    int rc = blob_ring_init(&t->ring, s->ctx->ring_bytes, &t->wake);
+    if (rc)
+        return rc;
+    if (EVP_DigestInit_ex(t->md, EVP_sha256(), NULL) != 1)
+        return DD_ENOMEM;
+    t->delivered = t->skip = 0;
+    t->attempt = 0;
+    t->reauthed = false;
+    t->fetch_done = t->walk_done = false;
+    dd_error_clear(&t->fetch_err);
+    t->work.data = t;
+    if (uv_queue_work(s->ctx->loop, &t->work, walk_work, after_walk) != 0)
+        return DD_ENOMEM;
+    s->ctx->walks_running++;
+    rc = start_fetch(t);
+    if (rc) {
+        struct dd_error e = {0};
+        dd_error_set(&e, rc, "cannot start layer download");
+        blob_ring_fail(&t->ring, &e);
+        t->fetch_done = true;
+    }
+    return 0;
 }
 
 static void after_walk(uv_work_t *w, int status)
@@ -419,6 +488,16 @@ static void after_walk(uv_work_t *w, int status)
     struct scan_ctx *c = s->ctx;
     t->walk_done = true;
     c->walks_running--;
+    if (t->walk_rc == 0 && !t->second_pass && s->results[t->index].n_pending && !s->cancel &&
+        t->fetch_done) {
+        if (restart_for_pass2(t) == 0)
+            return;
+        t->walk_done = t->fetch_done = true; /* keep the first pass; merge reports the rest */
+    }
+    if (t->walk_rc == 0 && t->second_pass && absorb_pass2(&s->results[t->index], &t->pass2) != 0) {
+        t->walk_rc = DD_ENOMEM;
+        dd_error_set(&t->walk_err, DD_ENOMEM, "out of memory");
+    }
     s->layers_done++;
     if (t->walk_rc && t->walk_rc != DD_ECANCELLED) {
         struct image_layer *li = &s->layers[t->index];
@@ -463,6 +542,8 @@ static int task_start(struct layer_task *t)
     t->opts.hint = t->desc->compression;
     t->opts.limits = s->req.limits;
     t->opts.cancel = &s->cancel;
+    t->out = &s->results[t->index];
+    layer_result_init(&t->pass2);
     t->work.data = t;
     rc = uv_queue_work(c->loop, &t->work, walk_work, after_walk);
     if (rc) {

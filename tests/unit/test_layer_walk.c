@@ -168,6 +168,41 @@ static void test_layer_walk_links(void **state)
     tb_free(&t);
 }
 
+static void test_layer_walk_second_pass_reads_hard_link_targets(void **state)
+{
+    (void)state;
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    /* the content comes first under a path nobody wants, the wanted path is a hard link */
+    tb_file(&t, "usr/share/backup/status", DPKG_STANZA("bash", "5.2.15-2+b2"));
+    tb_hardlink(&t, "var/lib/dpkg/status", "usr/share/backup/status");
+    tb_finish(&t);
+    struct layer_result r, r2;
+    struct dd_error e = {0};
+    assert_int_equal(walk_bytes(t.mem, t.used, NULL, NULL, &r, &e), 0);
+    assert_int_equal(r.n_files, 0);
+    assert_int_equal(r.n_pending, 1);
+    assert_string_equal(r.pending[0].path, "var/lib/dpkg/status");
+    assert_string_equal(r.pending[0].target, "usr/share/backup/status");
+
+    struct mem_source ms;
+    struct blob_source src;
+    struct layer_walk_opts o;
+    layer_walk_opts_default(&o);
+    o.extra = r.pending;
+    o.n_extra = r.n_pending;
+    mem_source_init(&ms, &src, t.mem, t.used, 0);
+    assert_int_equal(layer_walk(&src, &o, &r2, &e), 0);
+    const struct layer_file *f = file_at(&r2, "var/lib/dpkg/status");
+    assert_non_null(f);
+    assert_int_equal(f->facts.pkgs.n, 1);
+    assert_string_equal(f->facts.pkgs.v[0].name, "bash");
+    assert_int_equal(r2.n_pending, 0);
+    layer_result_cleanup(&r);
+    layer_result_cleanup(&r2);
+    tb_free(&t);
+}
+
 static void test_layer_walk_digest_mismatch_fails(void **state)
 {
     (void)state;
@@ -390,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_layer_walk_records_whiteouts_and_opaques),
         cmocka_unit_test(test_layer_walk_rejects_hostile_names_and_goes_on),
         cmocka_unit_test(test_layer_walk_links),
+        cmocka_unit_test(test_layer_walk_second_pass_reads_hard_link_targets),
         cmocka_unit_test(test_layer_walk_digest_mismatch_fails),
         cmocka_unit_test(test_layer_walk_truncated_gzip_fails),
         cmocka_unit_test(test_layer_walk_bomb_is_stopped),

@@ -39,7 +39,7 @@ static void test_purl_os_packages(void **state)
     expect(purl(PKG_TYPE_DEB, "bash", "5.2.15-2+b2", NULL, -1, "amd64", "debian", "12"),
            "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12");
     expect(purl(PKG_TYPE_DEB, "zlib1g", "1:1.2.13.dfsg-1", NULL, -1, "amd64", "debian", "12"),
-           "pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&distro=debian-12&epoch=1");
+           "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12");
     expect(purl(PKG_TYPE_DEB, "libc6", "2.35-0ubuntu3.6", NULL, -1, "amd64", "ubuntu", "22.04"),
            "pkg:deb/ubuntu/libc6@2.35-0ubuntu3.6?arch=amd64&distro=ubuntu-22.04");
     expect(purl(PKG_TYPE_APK, "musl", "1.2.4-r2", NULL, -1, "x86_64", "alpine", "3.18.4"),
