@@ -34,7 +34,7 @@ static void sbom_usage(FILE *out)
                  "\n"
                  "Inventory the OS packages of IMAGE (any OCI registry; no Docker needed).\n"
                  "\n"
-                 "  --format F              cyclonedx (default) or json\n"
+                 "  --format F              cyclonedx (default), json, or table (for people)\n"
                  "  -o, --output FILE       write the report to FILE instead of stdout\n"
                  "  --platform P            os/arch[/variant] from a multi-platform index\n"
                  "                          (default linux/amd64)\n"
@@ -230,8 +230,9 @@ int cli_sbom(int argc, char **argv)
         sbom_usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (strcmp(format, "cyclonedx") != 0 && strcmp(format, "json") != 0) {
-        fprintf(stderr, "drydock sbom: unknown format '%s' (cyclonedx or json)\n", format);
+    if (strcmp(format, "cyclonedx") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "table") != 0) {
+        fprintf(stderr, "drydock sbom: unknown format '%s' (cyclonedx, json or table)\n", format);
         return CLI_EXIT_USAGE;
     }
     if (pass_stdin && username == NULL) {
@@ -313,15 +314,19 @@ int cli_sbom(int argc, char **argv)
         .layers = s->layers,
         .n_layers = s->n_layers,
     };
-    json_t *doc = strcmp(format, "json") == 0 ? report_inventory_json(&meta, &s->inv)
-                                              : report_cyclonedx_json(&meta, &s->inv);
     if (output && (out = fopen(output, "w")) == NULL) {
         fprintf(stderr, "drydock sbom: cannot write %s: %s\n", output, strerror(errno));
-        json_decref(doc);
         goto out_scan;
     }
-    int wrc = report_write(out, doc);
-    json_decref(doc);
+    int wrc;
+    if (strcmp(format, "table") == 0) {
+        wrc = report_write_inventory_table(out, &meta, &s->inv);
+    } else {
+        json_t *doc = strcmp(format, "json") == 0 ? report_inventory_json(&meta, &s->inv)
+                                                  : report_cyclonedx_json(&meta, &s->inv);
+        wrc = report_write(out, doc);
+        json_decref(doc);
+    }
     if (out != stdout && fclose(out) != 0)
         wrc = -errno;
     if (wrc) {

@@ -88,7 +88,7 @@ static int get_str(json_t *obj, const char *key, bool required, const char *ctx,
 static int dup_str(json_t *obj, const char *key, bool required, const char *ctx, char **out,
                    struct dd_error *err)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = get_str(obj, key, required, ctx, &s, err);
     if (rc)
         return rc;

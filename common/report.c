@@ -446,3 +446,51 @@ int report_write(FILE *out, json_t *doc)
         return -errno;
     return 0;
 }
+
+int report_write_inventory_table(FILE *out, const struct image_meta *m, const struct inventory *inv)
+{
+    size_t wname = 4, wver = 7, wsrc = 6;
+    for (size_t i = 0; i < inv->pkgs.n; i++) {
+        const struct pkg *p = &inv->pkgs.v[i];
+        size_t n = strlen(p->name ? p->name : "");
+        wname = n > wname ? n : wname;
+        n = strlen(p->version ? p->version : "") + (p->release ? strlen(p->release) + 1 : 0);
+        wver = n > wver ? n : wver;
+        n = strlen(p->src_name ? p->src_name : (p->name ? p->name : ""));
+        wsrc = n > wsrc ? n : wsrc;
+    }
+    wname = wname > 48 ? 48 : wname;
+    wver = wver > 40 ? 40 : wver;
+    wsrc = wsrc > 32 ? 32 : wsrc;
+    fprintf(out, "%s (%s)\n", m->artifact ? m->artifact : "?", m->digest ? m->digest : "?");
+    if (inv->has_os)
+        fprintf(out, "OS: %s %s%s%s%s\n", inv->os.family ? inv->os.family : "?",
+                inv->os.version ? inv->os.version : "?", inv->os.codename ? " (" : "",
+                inv->os.codename ? inv->os.codename : "", inv->os.codename ? ")" : "");
+    else
+        fprintf(out, "OS: not detected\n");
+    fprintf(out, "Layers: %zu, packages: %zu, problems: %zu\n\n", m->n_layers, inv->pkgs.n,
+            inv->n_problems);
+    fprintf(out, "%-6s  %-*s  %-*s  %-*s  %-7s  %s\n", "TYPE", (int)wname, "NAME", (int)wver,
+            "VERSION", (int)wsrc, "SOURCE", "ARCH", "LAYER");
+    for (size_t i = 0; i < inv->pkgs.n; i++) {
+        const struct pkg *p = &inv->pkgs.v[i];
+        char ver[512];
+        if (p->release)
+            snprintf(ver, sizeof(ver), "%s-%s", p->version ? p->version : "", p->release);
+        else
+            snprintf(ver, sizeof(ver), "%s", p->version ? p->version : "");
+        fprintf(out, "%-6s  %-*s  %-*s  %-*s  %-7s  %d\n", pkg_type_name(p->type), (int)wname,
+                p->name ? p->name : "", (int)wver, ver, (int)wsrc,
+                p->src_name ? p->src_name : (p->name ? p->name : ""), p->arch ? p->arch : "-",
+                p->layer);
+    }
+    for (size_t i = 0; i < inv->n_problems; i++) {
+        const struct inventory_problem *pr = &inv->problems[i];
+        fprintf(out, "%sproblem: layer %d%s%s: %s\n", i == 0 ? "\n" : "", pr->layer,
+                pr->path ? " " : "", pr->path ? pr->path : "", pr->reason);
+    }
+    if (fflush(out) != 0)
+        return -errno;
+    return 0;
+}

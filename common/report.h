@@ -46,6 +46,9 @@ char *purl_encode(const char *s);
 
 json_t *report_inventory_json(const struct image_meta *m, const struct inventory *inv);
 json_t *report_cyclonedx_json(const struct image_meta *m, const struct inventory *inv);
+/* A human-readable table: image, OS, then one line per package; returns 0 or -errno. */
+int report_write_inventory_table(FILE *out, const struct image_meta *m,
+                                 const struct inventory *inv);
 /* Dump with a trailing newline; returns 0 or -errno. */
 int report_write(FILE *out, json_t *doc);
 

@@ -63,7 +63,8 @@ static int deb_parse(const char *s, struct deb_ver *out, struct dd_error *err)
             return fail(err, s, "version string has embedded spaces");
 
     unsigned long epoch = 0;
-    const char *colon = memchr(p, ':', (size_t)(end - p));
+    size_t span = end > p ? (size_t)(end - p) : 0;
+    const char *colon = memchr(p, ':', span);
     if (colon != NULL) {
         const char *q = p;
         bool neg = false;

@@ -621,7 +621,7 @@ static void tally_zip(struct tally *t, const char *path)
             len += (size_t)r;
         buf[len] = '\0';
         char where[512];
-        snprintf(where, sizeof(where), "%s:%s", path, name != NULL ? name : "?");
+        snprintf(where, sizeof(where), "%.200s:%.200s", path, name != NULL ? name : "?");
         if (name != NULL && strstr(name, ".json") != NULL)
             tally_json(t, buf, len, where);
     }
