@@ -18,7 +18,7 @@
 #define D1  "sha256:" H1
 #define CFG_OCI                                                                                    \
     "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1 "\",\"size\":"  \
-                                                                                   "7}"
+    "7}"
 
 static char *slurp(const char *path, size_t *len)
 {
