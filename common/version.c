@@ -148,7 +148,7 @@ int version_validate(enum version_scheme s, const char *v, struct dd_error *err)
     return SCHEMES[s].fn(v, NULL, &c, err);
 }
 
-int vers_fail(struct dd_error *err, const char *label, const char *v, const char *why)
+void vers_fail_msg(struct dd_error *err, const char *label, const char *v, const char *why)
 {
     char q[80];
     size_t o = 0;
@@ -166,8 +166,9 @@ int vers_fail(struct dd_error *err, const char *label, const char *v, const char
     }
     q[o] = '\0';
     if (why != NULL)
-        return dd_error_set(err, DD_EPARSE, "not a valid %s version: '%s' (%s)", label, q, why);
-    return dd_error_set(err, DD_EPARSE, "not a valid %s version: '%s'", label, q);
+        dd_error_set(err, DD_EPARSE, "not a valid %s version: '%s' (%s)", label, q, why);
+    else
+        dd_error_set(err, DD_EPARSE, "not a valid %s version: '%s'", label, q);
 }
 
 int vers_numcmp(const char *a, size_t alen, const char *b, size_t blen)

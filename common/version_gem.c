@@ -154,8 +154,10 @@ int vers_gem_cmp(const char *a, const char *b, int *cmp, struct dd_error *err)
     if (!gem_valid(b, &bb, &be))
         return vers_fail(err, "RubyGems", b, NULL);
     struct seg *sa = malloc((ae - ab + be - bb) * sizeof(*sa));
-    if (sa == NULL)
-        return dd_error_set(err, DD_ENOMEM, "out of memory");
+    if (sa == NULL) {
+        dd_error_set(err, DD_ENOMEM, "out of memory");
+        return DD_ENOMEM;
+    }
     struct seg *sb = sa + (ae - ab);
     size_t na = canonical(sa, gem_segments(a, ab, ae, sa));
     size_t nb = canonical(sb, gem_segments(b, bb, be, sb));

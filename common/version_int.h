@@ -11,10 +11,16 @@
 
 #include "err.h"
 
-/* Fill err with "not a valid <label> version: '<v>' (<why>)" and return DD_EPARSE. v is
- * quoted with non-printable bytes escaped and truncated to keep the message short. why may
- * be NULL. */
-int vers_fail(struct dd_error *err, const char *label, const char *v, const char *why);
+/* Fill err with "not a valid <label> version: '<v>' (<why>)". v is quoted with
+ * non-printable bytes escaped and truncated to keep the message short. why may be NULL. */
+void vers_fail_msg(struct dd_error *err, const char *label, const char *v, const char *why);
+
+/* vers_fail_msg(), then DD_EPARSE (inline, so analysers see that failure is never 0). */
+static inline int vers_fail(struct dd_error *err, const char *label, const char *v, const char *why)
+{
+    vers_fail_msg(err, label, v, why);
+    return DD_EPARSE;
+}
 
 /* Compare two unsigned decimal digit strings of any length by value (leading zeros
  * ignored). Returns -1, 0 or 1. */

@@ -261,7 +261,8 @@ static int mver_parse(const char *s, struct mver *v, struct dd_error *err)
     v->it = calloc(3 * len + 3, sizeof(*v->it));
     if (v->lc == NULL || v->it == NULL) {
         mver_free(v);
-        return dd_error_set(err, DD_ENOMEM, "out of memory");
+        dd_error_set(err, DD_ENOMEM, "out of memory");
+        return DD_ENOMEM;
     }
     for (size_t i = 0; i <= len; i++)
         v->lc[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
