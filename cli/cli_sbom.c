@@ -249,6 +249,15 @@ int cli_sbom(int argc, char **argv)
         }
         image_ref_cleanup(&ref);
     }
+    if (req.platform) {
+        struct platform pl;
+        struct dd_error e = {0};
+        if (platform_parse(req.platform, &pl, &e) != 0) {
+            fprintf(stderr, "drydock sbom: invalid --platform '%s': %s\n", req.platform, e.msg);
+            return CLI_EXIT_USAGE;
+        }
+        platform_cleanup(&pl);
+    }
     if (pass_stdin && read_password(&password) != 0) {
         fprintf(stderr, "drydock sbom: cannot read the password from stdin\n");
         return CLI_EXIT_FAILED;
