@@ -75,12 +75,16 @@ MT_OCI_ZSTD=application/vnd.oci.image.layer.v1.tar+zstd
 hkey=$(sha256sum "$here/hostile.py" | cut -c1-16)
 hdir=${XDG_CACHE_HOME:-$HOME/.cache}/drydock/tiny-hostile-$hkey
 if [ ! -f "$hdir/done" ]; then
-    rm -rf "$hdir.part"
-    python3 "$here/hostile.py" "$hdir.part"
-    rm -rf "$hdir"
-    mv "$hdir.part" "$hdir"
+    # a private part dir, renamed into place: tests running in parallel (ctest -j) may race
+    # here, and whichever rename loses just drops its own copy
+    mkdir -p "$(dirname "$hdir")"
+    part=$(mktemp -d "$hdir.part.XXXXXX")
+    python3 "$here/hostile.py" "$part"
+    if [ -f "$hdir/done" ] || ! mv -T "$part" "$hdir" 2>/dev/null; then
+        rm -rf "$part"
+    fi
     # drop blobs made by older versions of hostile.py
-    for d in "${hdir%-*}"-*; do
+    for d in "${hdir%-*}"-????????????????; do
         [ "$d" = "$hdir" ] || [ ! -f "$d/done" ] || rm -rf "$d"
     done
 fi

@@ -26,6 +26,9 @@
 #                                     DD_FAULTREG_LOG (request log)
 #   dd_stop_faultreg [PID DIR]
 #
+# Services are disowned: a test's bare `wait` (for its own background jobs) does not wait for
+# them; they are stopped by pid (TERM, then KILL after 2 s) from the cleanup trap.
+#
 # It deliberately does not use /etc/docker/registry/config.yml (listens on all interfaces) and
 # never kills processes it did not start: only the pids it recorded.
 
@@ -153,6 +156,7 @@ EOF
     fi
     docker-registry serve "$cfg" >"$dir/registry.log" 2>&1 &
     DD_REGISTRY_PID=$!
+    disown "$DD_REGISTRY_PID"
     DD_REGISTRY_DIR=$dir
     DD_REGISTRY=127.0.0.1:$port
     export DD_REGISTRY DD_REGISTRY_PID DD_REGISTRY_DIR
@@ -183,6 +187,7 @@ dd_start_redis() {
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
         --daemonize no --logfile "$dir/redis.log" >/dev/null 2>&1 &
     DD_REDIS_PID=$!
+    disown "$DD_REDIS_PID"
     DD_REDIS_DIR=$dir
     DD_REDIS_PORT=$port
     DD_REDIS=127.0.0.1:$port
@@ -218,6 +223,7 @@ dd_start_faultreg() {
     python3 "$here/faultreg.py" --upstream "$upstream" --port-file "$dir/port" \
         --user "$user" --password "$pass" --log "$dir/requests.log" "$@" 2>"$dir/stderr.log" &
     DD_FAULTREG_PID=$!
+    disown "$DD_FAULTREG_PID"
     DD_FAULTREG_DIR=$dir
     DD_FAULTREG_LOG=$dir/requests.log
     export DD_FAULTREG_PID DD_FAULTREG_DIR DD_FAULTREG_LOG
