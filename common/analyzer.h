@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob_source.h"
 #include "err.h"
 #include "pkg.h"
 
@@ -32,10 +33,22 @@ void file_facts_cleanup(struct file_facts *f);
 struct analyzer {
     const char *name;      /* "dpkg", "apk", "rpm", "os-release", ... */
     int version;           /* bump when output changes: part of the layer cache key */
-    size_t max_file_bytes; /* a larger wanted file is reported as an error, never read */
+    size_t max_file_bytes; /* a larger wanted file is reported as an error, never read
+                              (ignored for parse_stream analyzers) */
     bool (*want)(const char *path);
+    /* Buffered parse: the whole file, at most max_file_bytes. NULL when parse_stream is set. */
     int (*parse)(const char *path, const uint8_t *data, size_t len, struct file_facts *out,
                  struct dd_error *err);
+    /* Optional: also want regular files want() does not name, by mode bits and size (for
+     * example every executable, to find Go binaries). Called only when no analyzer wanted
+     * the path itself; must be cheap. */
+    bool (*want_entry)(const char *path, unsigned mode, uint64_t size);
+    /* Optional streaming parse, used instead of parse() when set: data arrives through src in
+     * chunks (borrowed until the next call; *len == 0 at the end). The analyzer may stop
+     * early (the walker skips the rest) and must keep its own memory bounded whatever size
+     * says: a 300 MB jar or a 200 MB Go binary must not be buffered. */
+    int (*parse_stream)(const char *path, uint64_t size, struct blob_source *src,
+                        struct file_facts *out, struct dd_error *err);
 };
 
 /* Every analyzer, NULL-terminated, in a fixed order (the index is stable within a build). */
@@ -43,6 +56,8 @@ extern const struct analyzer *const analyzers_all[];
 size_t analyzers_count(void);
 /* Index of the first analyzer wanting path, or -1. */
 int analyzers_match(const char *path);
+/* Index of the first analyzer whose want_entry() takes this file, or -1. */
+int analyzers_match_entry(const char *path, unsigned mode, uint64_t size);
 
 /* The OS analyzers (common/analyzer_os.c). */
 extern const struct analyzer analyzer_os_release;

@@ -23,6 +23,15 @@ int analyzers_match(const char *path)
     return -1;
 }
 
+int analyzers_match_entry(const char *path, unsigned mode, uint64_t size)
+{
+    for (int i = 0; analyzers_all[i]; i++) {
+        if (analyzers_all[i]->want_entry && analyzers_all[i]->want_entry(path, mode, size))
+            return i;
+    }
+    return -1;
+}
+
 void file_facts_init(struct file_facts *f)
 {
     memset(f, 0, sizeof(*f));

@@ -199,6 +199,25 @@ int layer_link_resolve(const char *link_path, const char *target, char **out)
     return 0;
 }
 
+static int match_in(const struct analyzer *const *tab, const char *path)
+{
+    for (int i = 0; tab[i]; i++) {
+        if (tab[i]->want(path))
+            return i;
+    }
+    return -1;
+}
+
+static int match_entry_in(const struct analyzer *const *tab, const char *path, unsigned mode,
+                          uint64_t size)
+{
+    for (int i = 0; tab[i]; i++) {
+        if (tab[i]->want_entry && tab[i]->want_entry(path, mode, size))
+            return i;
+    }
+    return -1;
+}
+
 /* libarchive read callback state */
 struct walk_io {
     struct blob_source tar; /* decoder output */
@@ -251,10 +270,11 @@ static void forget_path(struct layer_result *r, const char *path)
     }
 }
 
-static int read_wanted(struct archive *a, struct archive_entry *e, const char *path, int idx,
-                       struct buf *content, struct layer_result *r)
+static int read_wanted(struct archive *a, struct archive_entry *e, const char *path,
+                       const struct analyzer *const *tab, int idx, struct buf *content,
+                       struct layer_result *r)
 {
-    const struct analyzer *an = analyzers_all[idx];
+    const struct analyzer *an = tab[idx];
     char reason[DD_ERRMSG_MAX + 64];
     if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > an->max_file_bytes) {
         snprintf(reason, sizeof(reason), "%s: file of %lld bytes exceeds the %zu byte limit",
@@ -310,6 +330,86 @@ static int read_wanted(struct archive *a, struct archive_entry *e, const char *p
         an->parse(path, content->data ? content->data : empty, content->len, &f->facts, &perr);
     r->n_files++;
     if (prc) {
+        snprintf(reason, sizeof(reason), "%s: %s", an->name,
+                 perr.msg[0] ? perr.msg : dd_strerror(prc));
+        return add_problem(r, path, reason);
+    }
+    return 0;
+}
+
+/* The data of the current tar entry as a blob_source, for streaming analyzers. Sparse holes
+ * are handed out as zeros so offsets stay true. */
+struct entry_src {
+    struct archive *a;
+    int64_t pos;
+    bool tar_failed;
+    const uint8_t *pending;
+    size_t pending_len;
+    int64_t pending_off;
+};
+
+static int entry_next(void *ctx, const uint8_t **data, size_t *len, struct dd_error *err)
+{
+    static const uint8_t zeros[16384];
+    struct entry_src *es = ctx;
+    for (;;) {
+        if (es->pending) {
+            if (es->pos < es->pending_off) {
+                int64_t hole = es->pending_off - es->pos;
+                size_t k = hole > (int64_t)sizeof(zeros) ? sizeof(zeros) : (size_t)hole;
+                *data = zeros;
+                *len = k;
+                es->pos += (int64_t)k;
+                return 0;
+            }
+            *data = es->pending;
+            *len = es->pending_len;
+            es->pos += (int64_t)es->pending_len;
+            es->pending = NULL;
+            return 0;
+        }
+        const void *blk;
+        size_t n;
+        la_int64_t off;
+        int ar = archive_read_data_block(es->a, &blk, &n, &off);
+        if (ar == ARCHIVE_EOF) {
+            *len = 0;
+            return 0;
+        }
+        if (ar < ARCHIVE_WARN) {
+            es->tar_failed = true;
+            return dd_error_set(err, DD_ETRUNC, "tar data ends inside the file");
+        }
+        if (n == 0)
+            continue;
+        es->pending = blk;
+        es->pending_len = n;
+        es->pending_off = off;
+    }
+}
+
+static int stream_wanted(struct archive *a, struct archive_entry *e, const char *path,
+                         const struct analyzer *const *tab, int idx, struct layer_result *r)
+{
+    const struct analyzer *an = tab[idx];
+    if (grow((void **)&r->files, &r->cap_files, r->n_files, sizeof(*r->files)))
+        return DD_ENOMEM;
+    struct layer_file *f = &r->files[r->n_files];
+    f->path = dd_strdup(path);
+    if (f->path == NULL)
+        return DD_ENOMEM;
+    f->analyzer = idx;
+    file_facts_init(&f->facts);
+    r->n_files++;
+    struct entry_src es = {.a = a};
+    struct blob_source src = {&es, entry_next};
+    struct dd_error perr = {0};
+    uint64_t size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
+    int prc = an->parse_stream(path, size, &src, &f->facts, &perr);
+    if (es.tar_failed)
+        return 1;
+    if (prc) {
+        char reason[DD_ERRMSG_MAX + 64];
         snprintf(reason, sizeof(reason), "%s: %s", an->name,
                  perr.msg[0] ? perr.msg : dd_strerror(prc));
         return add_problem(r, path, reason);
@@ -439,6 +539,7 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
     char *path = NULL;
     int rc;
 
+    const struct analyzer *const *tab = opts->analyzers ? opts->analyzers : analyzers_all;
     layer_result_init(&r);
     buf_init(&content, 0);
     rc = decoder_new(src, opts->hint, opts->expected_digest, &opts->limits, &dec);
@@ -533,7 +634,7 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         forget_path(&r, path);
         mode_t type = archive_entry_filetype(e);
         if (hard || type == AE_IFLNK) {
-            if (analyzers_match(path) < 0)
+            if (match_in(tab, path) < 0)
                 continue;
             const char *t = hard ? hard : archive_entry_symlink(e);
             if (t == NULL)
@@ -545,16 +646,23 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         if (type != AE_IFREG)
             continue;
         const char *as_path = path;
-        int idx = analyzers_match(path);
+        int idx = match_in(tab, path);
         for (size_t i = 0; idx < 0 && i < opts->n_extra; i++) {
             if (strcmp(opts->extra[i].target, path) == 0) {
                 as_path = opts->extra[i].path;
-                idx = analyzers_match(as_path);
+                idx = match_in(tab, as_path);
             }
         }
+        if (idx < 0 && opts->n_extra == 0)
+            idx =
+                match_entry_in(tab, path, (unsigned)archive_entry_mode(e),
+                               archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0);
         if (idx < 0)
             continue;
-        rc = read_wanted(a, e, as_path, idx, &content, &r);
+        if (tab[idx]->parse_stream)
+            rc = stream_wanted(a, e, as_path, tab, idx, &r);
+        else
+            rc = read_wanted(a, e, as_path, tab, idx, &content, &r);
         buf_cleanup(&content);
         if (rc == 1) {
             char msg[DD_ERRMSG_MAX];

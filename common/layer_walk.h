@@ -76,6 +76,8 @@ struct layer_walk_opts {
     /* second pass for hard links: read regular files at extra[i].target as extra[i].path */
     const struct layer_link *extra;
     size_t n_extra;
+    /* NULL-terminated analyzer table; NULL means analyzers_all (tests pass their own) */
+    const struct analyzer *const *analyzers;
 };
 
 void layer_walk_opts_default(struct layer_walk_opts *o);

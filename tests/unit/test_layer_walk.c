@@ -203,6 +203,99 @@ static void test_layer_walk_second_pass_reads_hard_link_targets(void **state)
     tb_free(&t);
 }
 
+/* A streaming analyzer that wants executables and counts their bytes and a marker. */
+static bool exec_want(const char *path)
+{
+    (void)path;
+    return false;
+}
+
+static bool exec_want_entry(const char *path, unsigned mode, uint64_t size)
+{
+    (void)path;
+    return (mode & 0111) != 0 && size > 0;
+}
+
+static int exec_parse_stream(const char *path, uint64_t size, struct blob_source *src,
+                             struct file_facts *out, struct dd_error *err)
+{
+    uint64_t total = 0;
+    int markers = 0;
+    for (;;) {
+        const uint8_t *p;
+        size_t n = 0;
+        int rc = src->next(src->ctx, &p, &n, err);
+        if (rc)
+            return rc;
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            markers += p[i] == '@';
+        total += n;
+    }
+    if (total != size)
+        return dd_error_set(err, DD_EPARSE, "size %llu != %llu", (unsigned long long)total,
+                            (unsigned long long)size);
+    struct pkg *pk;
+    if (pkg_list_add(&out->pkgs, &pk))
+        return DD_ENOMEM;
+    pk->type = PKG_TYPE_GOLANG;
+    pk->name = strdup(path);
+    char v[32];
+    snprintf(v, sizeof(v), "%d", markers);
+    pk->version = strdup(v);
+    return 0;
+}
+
+static const struct analyzer exec_analyzer = {
+    .name = "exec-test",
+    .version = 1,
+    .want = exec_want,
+    .want_entry = exec_want_entry,
+    .parse_stream = exec_parse_stream,
+};
+
+static void test_layer_walk_streams_wanted_entries(void **state)
+{
+    (void)state;
+    size_t n = 3 << 20; /* bigger than any one block libarchive hands out */
+    char *big = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        big[i] = i % 1000 == 0 ? '@' : 'x';
+    big[n] = 0;
+    struct tb t;
+    tb_new(&t, TB_GZIP, 8 << 20);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "usr/bin/tool");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0755);
+    archive_entry_set_size(e, (la_int64_t)n);
+    archive_write_header(t.a, e);
+    archive_write_data(t.a, big, n);
+    archive_entry_free(e);
+    tb_file(&t, "usr/share/doc/plain", "not executable @@@");
+    tb_finish(&t);
+    free(big);
+
+    static const struct analyzer *const tab[] = {&exec_analyzer, NULL};
+    struct mem_source ms;
+    struct blob_source src;
+    struct layer_walk_opts o;
+    layer_walk_opts_default(&o);
+    o.analyzers = tab;
+    mem_source_init(&ms, &src, t.mem, t.used, 65536);
+    struct layer_result r;
+    struct dd_error err = {0};
+    assert_int_equal(layer_walk(&src, &o, &r, &err), 0);
+    assert_int_equal(r.n_files, 1);
+    assert_string_equal(r.files[0].path, "usr/bin/tool");
+    assert_int_equal(r.files[0].facts.pkgs.n, 1);
+    assert_string_equal(r.files[0].facts.pkgs.v[0].version, "3146"); /* ceil(3 MiB / 1000) */
+    assert_int_equal(r.n_errors, 0);
+    layer_result_cleanup(&r);
+    tb_free(&t);
+}
+
 static void test_layer_walk_digest_mismatch_fails(void **state)
 {
     (void)state;
@@ -426,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_layer_walk_rejects_hostile_names_and_goes_on),
         cmocka_unit_test(test_layer_walk_links),
         cmocka_unit_test(test_layer_walk_second_pass_reads_hard_link_targets),
+        cmocka_unit_test(test_layer_walk_streams_wanted_entries),
         cmocka_unit_test(test_layer_walk_digest_mismatch_fails),
         cmocka_unit_test(test_layer_walk_truncated_gzip_fails),
         cmocka_unit_test(test_layer_walk_bomb_is_stopped),
