@@ -599,7 +599,8 @@ static int fetch_manifest(struct image_scan *s, const char *reference, struct ma
         static const uint8_t empty[1] = {0};
         rc = manifest_parse(ct, body.data ? body.data : empty, body.len, m, err);
         if (rc) {
-            dd_error_prefix(err, "manifest %s: ", reference);
+            dd_error_prefix(err, "manifest %s%s%s: ", s->ref.repository,
+                            digest_is_valid(reference) ? "@" : ":", reference);
             free(*digest);
             *digest = NULL;
         } else if (media_type) {
