@@ -40,6 +40,8 @@ int cli_main(int argc, char **argv)
     int rc;
     if (strcmp(cmd, "sbom") == 0) {
         rc = cli_sbom(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "db") == 0) {
+        rc = cli_db(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "drydock: unknown command '%s'\n", cmd);
         usage(stderr);

@@ -9,5 +9,6 @@
 
 int cli_main(int argc, char **argv);
 int cli_sbom(int argc, char **argv);
+int cli_db(int argc, char **argv);
 
 #endif
