@@ -65,4 +65,8 @@ extern const struct analyzer analyzer_dpkg;
 extern const struct analyzer analyzer_apk;
 extern const struct analyzer analyzer_rpm;
 
+/* Ruby gems (common/lang_ruby.c). */
+extern const struct analyzer analyzer_gemspec;
+extern const struct analyzer analyzer_gemfile_lock;
+
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 const struct analyzer *const analyzers_all[] = {
-    &analyzer_os_release, &analyzer_dpkg, &analyzer_apk, &analyzer_rpm, NULL,
+    &analyzer_os_release, &analyzer_dpkg,         &analyzer_apk, &analyzer_rpm,
+    &analyzer_gemspec,    &analyzer_gemfile_lock, NULL,
 };
 
 size_t analyzers_count(void)

@@ -1,0 +1,17 @@
+/* fuzz_gemspec.c - gemspec_parse() on arbitrary bytes. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang_ruby.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct pkg_list l;
+    struct dd_error err = {0};
+    pkg_list_init(&l);
+    gemspec_parse("usr/lib/ruby/gems/3.1.0/specifications/x-1.0.gemspec", data, size, &l, &err);
+    pkg_list_cleanup(&l);
+    return 0;
+}
