@@ -12,7 +12,8 @@ static void usage(FILE *out)
                  "\n"
                  "commands:\n"
                  "  sbom IMAGE      inventory an image's packages (CycloneDX 1.5 or JSON)\n"
-                 "  version         print the version\n"
+                 "  scan IMAGE      find the image's known vulnerabilities\n"
+                 "  version         print the version ('version compare ECO A B': order)\n"
                  "  help            this text\n"
                  "\n"
                  "Run 'drydock <command> --help' for a command's options.\n");
@@ -29,6 +30,8 @@ int cli_main(int argc, char **argv)
         usage(stdout);
         return CLI_EXIT_OK;
     }
+    if (strcmp(cmd, "version") == 0 && argc > 2)
+        return cli_version(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("drydock %s\n", DD_VERSION);
         return CLI_EXIT_OK;
@@ -42,6 +45,8 @@ int cli_main(int argc, char **argv)
         rc = cli_sbom(argc - 1, argv + 1);
     } else if (strcmp(cmd, "db") == 0) {
         rc = cli_db(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "scan") == 0) {
+        rc = cli_scan(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "drydock: unknown command '%s'\n", cmd);
         usage(stderr);

@@ -10,5 +10,7 @@
 int cli_main(int argc, char **argv);
 int cli_sbom(int argc, char **argv);
 int cli_db(int argc, char **argv);
+int cli_scan(int argc, char **argv);
+int cli_version(int argc, char **argv); /* `version compare ...` */
 
 #endif
