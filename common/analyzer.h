@@ -69,4 +69,8 @@ extern const struct analyzer analyzer_rpm;
 extern const struct analyzer analyzer_gemspec;
 extern const struct analyzer analyzer_gemfile_lock;
 
+/* PHP Composer (common/lang_php.c). */
+extern const struct analyzer analyzer_composer_lock;
+extern const struct analyzer analyzer_composer_installed;
+
 #endif

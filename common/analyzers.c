@@ -6,8 +6,15 @@
 #include <string.h>
 
 const struct analyzer *const analyzers_all[] = {
-    &analyzer_os_release, &analyzer_dpkg,         &analyzer_apk, &analyzer_rpm,
-    &analyzer_gemspec,    &analyzer_gemfile_lock, NULL,
+    &analyzer_os_release,
+    &analyzer_dpkg,
+    &analyzer_apk,
+    &analyzer_rpm,
+    &analyzer_gemspec,
+    &analyzer_gemfile_lock,
+    &analyzer_composer_lock,
+    &analyzer_composer_installed,
+    NULL,
 };
 
 size_t analyzers_count(void)
