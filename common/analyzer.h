@@ -73,4 +73,8 @@ extern const struct analyzer analyzer_gemfile_lock;
 extern const struct analyzer analyzer_composer_lock;
 extern const struct analyzer analyzer_composer_installed;
 
+/* .NET NuGet (common/lang_dotnet.c). */
+extern const struct analyzer analyzer_dotnet_deps;
+extern const struct analyzer analyzer_nuget_lock;
+
 #endif

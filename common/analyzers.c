@@ -14,6 +14,8 @@ const struct analyzer *const analyzers_all[] = {
     &analyzer_gemfile_lock,
     &analyzer_composer_lock,
     &analyzer_composer_installed,
+    &analyzer_dotnet_deps,
+    &analyzer_nuget_lock,
     NULL,
 };
 
