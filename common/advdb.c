@@ -216,6 +216,7 @@ struct arena_chunk {
 
 struct arena {
     struct arena_chunk *head;
+    struct arena_chunk *stack; /* caller-provided first chunk, never freed */
 };
 
 static void *arena_alloc(struct arena *a, size_t n)
@@ -242,23 +243,34 @@ static void *arena_alloc(struct arena *a, size_t n)
 /* Keep the newest chunk, drop the rest, rewind. */
 static void arena_reset(struct arena *a)
 {
-    if (a->head == NULL)
-        return;
-    struct arena_chunk *c = a->head->next;
-    while (c) {
-        struct arena_chunk *n = c->next;
-        free(c);
-        c = n;
+    while (a->head && a->head != a->stack) {
+        struct arena_chunk *n = a->head->next;
+        free(a->head);
+        a->head = n;
     }
-    a->head->next = NULL;
-    a->head->used = 0;
+    if (a->head)
+        a->head->used = 0;
 }
 
 static void arena_cleanup(struct arena *a)
 {
     arena_reset(a);
-    free(a->head);
     a->head = NULL;
+}
+
+/* Storage for a first chunk on the caller's stack: lookups rarely need more. */
+#define ARENA_STACK_BYTES 8192
+union arena_stack {
+    struct arena_chunk c;
+    max_align_t align[ARENA_STACK_BYTES / sizeof(max_align_t)];
+};
+
+static void arena_init(struct arena *a, union arena_stack *st)
+{
+    st->c.next = NULL;
+    st->c.used = 0;
+    st->c.cap = sizeof(*st) - sizeof(struct arena_chunk);
+    a->head = a->stack = &st->c;
 }
 
 struct cursor {
@@ -329,11 +341,14 @@ static struct osv_severity *rd_sev(struct cursor *c, struct arena *a, size_t n)
     return s;
 }
 
-/* Decode the record starting at word `at`. On success *next is the word after it. */
+/* Decode the record starting at word `at`. On success *next is the word after it.
+ * full/n_full: affected indexes to decode completely (ascending); the others get ecosystem,
+ * name, purl and severity only. full == NULL: every entry completely. */
 static int decode(const struct advdb *db, size_t at, struct arena *a, struct advisory *adv,
-                  size_t *next)
+                  size_t *next, const uint32_t *full, size_t n_full)
 {
     struct cursor c = {.db = db, .pos = at, .end = db->n_words, .bad = false};
+    size_t fi = 0;
     memset(adv, 0, sizeof(*adv));
     adv->id = rd_str(&c);
     adv->summary = rd_str(&c);
@@ -350,7 +365,7 @@ static int decode(const struct advdb *db, size_t at, struct arena *a, struct adv
     adv->severity = rd_sev(&c, a, adv->n_severity);
     adv->n_references = rd_count(&c, 1);
     adv->references = rd_strv(&c, a, adv->n_references);
-    size_t naff = rd_count(&c, 7);
+    size_t naff = rd_count(&c, 8);
     if (naff && !c.bad) {
         adv->affected = arena_alloc(a, naff * sizeof(*adv->affected));
         if (adv->affected == NULL)
@@ -360,10 +375,25 @@ static int decode(const struct advdb *db, size_t at, struct arena *a, struct adv
     }
     for (size_t i = 0; i < naff && !c.bad; i++) {
         struct osv_affected *f = &adv->affected[i];
+        uint32_t len = rd(&c);
+        if (c.bad || len < 7 || len > c.end - c.pos) {
+            c.bad = true;
+            break;
+        }
+        size_t entry_end = c.pos + len;
         f->ecosystem = rd_str(&c);
         f->name = rd_str(&c);
         f->purl = rd_str(&c);
         f->severity = rd_str(&c);
+        if (f->ecosystem == NULL || f->name == NULL)
+            c.bad = true;
+        while (full && fi < n_full && full[fi] < i)
+            fi++;
+        if (full && !(fi < n_full && full[fi] == i)) {
+            c.pos = entry_end; /* shallow: skip ranges, versions, per-package severity */
+            continue;
+        }
+        c.end = entry_end; /* the entry's counts may not reach past its own length */
         f->n_ranges = rd_count(&c, 2);
         if (f->n_ranges && !c.bad) {
             f->ranges = arena_alloc(a, f->n_ranges * sizeof(*f->ranges));
@@ -396,8 +426,9 @@ static int decode(const struct advdb *db, size_t at, struct arena *a, struct adv
         f->versions = rd_strv(&c, a, f->n_versions);
         f->n_pkg_severity = rd_count(&c, 2);
         f->pkg_severity = rd_sev(&c, a, f->n_pkg_severity);
-        if (f->ecosystem == NULL || f->name == NULL)
+        if (c.pos != entry_end)
             c.bad = true;
+        c.end = db->n_words;
     }
     if (c.bad || adv->id == NULL)
         return DD_EPARSE;
@@ -431,10 +462,13 @@ int advdb_lookup(struct advdb *db, const char *ecosystem, const char *name, advd
                  void *ctx, struct dd_error *err)
 {
     char norm[NAME_MAX_BYTES];
-    struct arena a = {NULL};
+    union arena_stack st;
+    struct arena a;
     struct advisory adv;
     size_t cur = SIZE_MAX, next;
     int rc = 0;
+
+    arena_init(&a, &st);
 
     if (db == NULL || ecosystem == NULL || name == NULL || cb == NULL)
         return dd_error_set(err, DD_EINVAL, "advdb_lookup: NULL argument");
@@ -450,8 +484,18 @@ int advdb_lookup(struct advdb *db, const char *ecosystem, const char *name, advd
     for (uint32_t i = 0; i < key->n_postings; i++) {
         const struct advdb_posting *p = &db->postings[key->first_posting + i];
         if (p->record != cur) {
+            /* Entries of this record that name the package: decoded in full. */
+            uint32_t full[64];
+            size_t n_full = 0;
+            for (uint32_t k = i; k < key->n_postings && n_full < 64; k++) {
+                const struct advdb_posting *q = &db->postings[key->first_posting + k];
+                if (q->record != p->record)
+                    break;
+                full[n_full++] = q->affected;
+            }
             arena_reset(&a);
-            if ((rc = decode(db, p->record, &a, &adv, &next)) != 0) {
+            rc = decode(db, p->record, &a, &adv, &next, n_full < 64 ? full : NULL, n_full);
+            if (rc != 0) {
                 dd_error_set(err, rc, "advisory DB: corrupt record at word %u", p->record);
                 goto out;
             }
@@ -479,7 +523,7 @@ int advdb_foreach(struct advdb *db, advdb_hit_cb cb, void *ctx, struct dd_error 
     int rc = 0;
     while (pos < db->n_words) {
         arena_reset(&a);
-        if ((rc = decode(db, pos, &a, &adv, &next)) != 0) {
+        if ((rc = decode(db, pos, &a, &adv, &next, NULL, 0)) != 0) {
             dd_error_set(err, rc, "advisory DB: corrupt record at word %zu", pos);
             goto out;
         }
@@ -511,7 +555,7 @@ int advdb_verify(struct advdb *db, struct dd_error *err)
         return dd_error_set(err, DD_ENOMEM, "advisory DB: out of memory");
     while (pos < db->n_words) {
         arena_reset(&a);
-        if ((rc = decode(db, pos, &a, &adv, &next)) != 0) {
+        if ((rc = decode(db, pos, &a, &adv, &next, NULL, 0)) != 0) {
             dd_error_set(err, rc, "advisory DB: corrupt record at word %zu", pos);
             goto out;
         }
@@ -546,7 +590,7 @@ int advdb_verify(struct advdb *db, struct dd_error *err)
                 goto out;
             }
             arena_reset(&a);
-            if ((rc = decode(db, p->record, &a, &adv, &next)) != 0)
+            if ((rc = decode(db, p->record, &a, &adv, &next, NULL, 0)) != 0)
                 goto out;
             if (p->affected >= adv.n_affected ||
                 strcmp(adv.affected[p->affected].ecosystem, eco) != 0 ||

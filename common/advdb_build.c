@@ -293,6 +293,8 @@ static void encode(struct enc *e, const struct advisory *a)
     put(e, (uint32_t)a->n_affected);
     for (size_t i = 0; i < a->n_affected; i++) {
         const struct osv_affected *f = &a->affected[i];
+        size_t len_at = e->b->n_words;
+        put(e, 0); /* words in this entry after this one, patched below */
         put_str(e, f->ecosystem);
         put_str(e, f->name);
         put_str(e, f->purl);
@@ -308,6 +310,8 @@ static void encode(struct enc *e, const struct advisory *a)
         }
         put_strv(e, f->versions, f->n_versions);
         put_sev(e, f->pkg_severity, f->n_pkg_severity);
+        if (e->rc == 0)
+            e->b->words[len_at] = (uint32_t)(e->b->n_words - len_at - 1);
     }
 }
 

@@ -455,7 +455,7 @@ int osv_parse(const uint8_t *json, size_t len, struct advisory *out, struct dd_e
     }
     w.id = json_string_value(id);
     if ((rc = get_req_str(&w, root, "id", "", &adv.id)) != 0 ||
-        (rc = get_req_str(&w, root, "modified", "", &adv.modified)) != 0 ||
+        (rc = get_opt_str(&w, root, "modified", "", &adv.modified)) != 0 ||
         (rc = get_opt_str(&w, root, "published", "", &adv.published)) != 0 ||
         (rc = get_opt_str(&w, root, "withdrawn", "", &adv.withdrawn)) != 0 ||
         (rc = get_opt_str(&w, root, "summary", "", &adv.summary)) != 0 ||

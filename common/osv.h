@@ -79,9 +79,10 @@ struct advisory {
     size_t n_affected;
 };
 
-/* Parse one record. Required: "id" and "modified" (strings); affected[].package.ecosystem and
- * .name when a package is given. Affected entries without "package" (GIT-only) are dropped,
- * so adv->affected holds only entries that name a package. Invalid UTF-8, a record over
+/* Parse one record. Required: "id" (string); affected[].package.ecosystem and .name when a
+ * package is given. "modified" is required by the schema but missing from some real Debian
+ * records (DSA-3029-1): then modified is NULL. Affected entries without "package" (GIT-only) are
+ * dropped, so adv->affected holds only entries that name a package. Invalid UTF-8, a record over
  * OSV_MAX_RECORD_BYTES or an array over its cap is an error. *out untouched on failure. */
 int osv_parse(const uint8_t *json, size_t len, struct advisory *out, struct dd_error *err);
 /* Frees what osv_parse() allocated. Never call it on an advisory handed out by advdb_lookup
