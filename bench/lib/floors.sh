@@ -29,3 +29,20 @@ bench_floors() {
         fi
     done
 }
+
+# bench_engine_local KEY RUNS WARMUP - the engine alone on the cached layer files (no
+# registry, no fetch): `igzip -dc < FILE` against `walk_layer FILE` (bench/tools/walk_layer.c,
+# the engine's decoder + tar walker + analyzers), layers one after another. Entries
+# local-KEY-igzip and local-KEY-walk. Needs $BENCH_WALK_LAYER.
+bench_engine_local() {
+    local key=$1 runs=$2 warmup=$3 l files=
+    for l in ${BENCH_IMG_LAYERS[$key]}; do
+        files+=" $BENCH_CACHE/layers/$l.tar.gz"
+    done
+    bench_hyperfine "local-$key-igzip" "$runs" "$warmup" -- \
+        "for f in$files; do igzip -dc < \$f > /dev/null || exit 1; done" ||
+        bench_log "local igzip on $key failed"
+    bench_hyperfine "local-$key-walk" "$runs" "$warmup" -- \
+        "for f in$files; do $BENCH_WALK_LAYER \$f > /dev/null || exit 1; done" ||
+        bench_log "walk_layer on $key failed"
+}

@@ -41,7 +41,7 @@ bench_report() {
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 2^20 }' /proc/meminfo);" \
         "load average at start ${BENCH_LOAD_START:-?}, at end $(cut -d' ' -f1-3 /proc/loadavg)" \
         "(the machine is shared: see the ± columns)"
-    echo "- drydock: ${BENCH_DRYDOCK:-not available}${BENCH_DRYDOCK_REV:+ (git $BENCH_DRYDOCK_REV)}"
+    echo "- drydock: ${BENCH_DRYDOCK_DESC:-${BENCH_DRYDOCK:-not available}}${BENCH_WALK_LAYER:+; walk_layer: $BENCH_WALK_LAYER}"
     echo "- trivy: ${BENCH_TRIVY_DESC:-not run}"
     echo "- registry: docker-registry $(docker-registry --version 2>/dev/null | awk '{print $NF}')" \
         "on 127.0.0.1, filesystem storage; runs: ${BENCH_RUNS} (+1 warm-up), big image" \
@@ -72,6 +72,18 @@ bench_report() {
         done
     done
     echo
+    if [ -n "${BENCH_WALK_LAYER:-}" ]; then
+        echo "## Engine alone: cached layer files, no registry, layers one after another"
+        echo
+        echo "| image | igzip -dc < blob | walk_layer blob (drydock's inflate + tar walk + analyzers) | walk_layer / igzip |"
+        echo "|---|---|---|---|"
+        for key in $BENCH_IMAGES; do
+            [ -s "$BENCH_RUN_DIR/hf/local-$key-igzip.json" ] || continue
+            echo "| $key | $(bench_s "local-$key-igzip") | $(bench_s "local-$key-walk") |" \
+                "$(bench_ratio "$(bench_hf_mean "local-$key-walk")" "$(bench_hf_mean "local-$key-igzip")") |"
+        done
+        echo
+    fi
     echo "## drydock sbom (cold) vs floors and Trivy"
     echo
     echo "| image | drydock | peak RSS | / igzip floor | / gzip floor | trivy cold | trivy warm | trivy RSS cold / warm | trivy cold / drydock | trivy warm / drydock | deb inventory vs trivy |"
