@@ -119,6 +119,19 @@ dd_json "oci: musl CVSS 7.0" \
      .aliases == ["ALPINE-CVE-2099-2001"]'
 dd_json "oci: os alpine" '.os.family == "alpine" and .results[0].type == "alpine"'
 
+# --- the documented schema (docs/scan-report.schema.json) ----------------------------------
+for f in multi oci; do
+    if python3 -c 'import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)' \
+        "$DD_SOURCE_DIR/docs/scan-report.schema.json" "$DD_T/$f.out" 2>"$DD_T/$f.schema.err"; then
+        dd_ok "$f: report validates against docs/scan-report.schema.json"
+    else
+        dd_fail "$f: schema validation failed: $(tail -n 3 "$DD_T/$f.schema.err")"
+    fi
+done
+
 # --- table ---------------------------------------------------------------------------------
 scan_run multi-table "$R/tiny/multi:1" --db "$db"
 dd_expect_rc "multi table" 0
