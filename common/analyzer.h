@@ -77,4 +77,7 @@ extern const struct analyzer analyzer_composer_installed;
 extern const struct analyzer analyzer_dotnet_deps;
 extern const struct analyzer analyzer_nuget_lock;
 
+/* Java archives (common/lang_java.c). */
+extern const struct analyzer analyzer_jar;
+
 #endif

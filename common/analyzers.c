@@ -16,6 +16,7 @@ const struct analyzer *const analyzers_all[] = {
     &analyzer_composer_installed,
     &analyzer_dotnet_deps,
     &analyzer_nuget_lock,
+    &analyzer_jar,
     NULL,
 };
 
