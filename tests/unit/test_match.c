@@ -801,6 +801,100 @@ static void test_match_cve_of(void **state)
     assert_false(match_cve_of(NULL, out));
 }
 
+/* ---- from OSV JSON (osv_parse) -------------------------------------------------------- */
+
+static void load_fixture(const char *name, struct advisory *out)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/tests/fixtures/scan/unit/%s", DD_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    struct dd_error err = {0};
+    if (osv_parse(buf, n, out, &err) != 0)
+        fail_msg("%s: %s", name, err.msg);
+}
+
+static void test_match_osv_fixtures(void **state)
+{
+    (void)state;
+    struct advisory advs[4];
+    memset(advs, 0, sizeof(advs));
+    load_fixture("USN-5488-1.json", &advs[0]);
+    load_fixture("ALSA-2099-0001.json", &advs[1]);
+    load_fixture("GHSA-35jh-r3h4-6jhm.json", &advs[2]);
+    load_fixture("GHSA-near-miss-lodash-merge.json", &advs[3]);
+    struct fake_db db = {advs, 4, false, {{0}}, 0};
+    struct finding_list l;
+
+    /* Ubuntu 22.04: libssl3 from source openssl, severity from the USN's cves_map */
+    struct os_info jammy = {S("ubuntu"), S("22.04"), S("jammy"), NULL};
+    struct pkg u =
+        mkpkg(PKG_TYPE_DEB, "libssl3", "3.0.2-0ubuntu1.4", "openssl", "3.0.2-0ubuntu1.4");
+    run(&db, &u, &jammy, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].id, "CVE-2022-2068");
+    assert_true(has_alias(&l.v[0], "USN-5488-1"));
+    assert_true(has_alias(&l.v[0], "UBUNTU-CVE-2022-2068"));
+    assert_string_equal(l.v[0].fixed_version, "3.0.2-0ubuntu1.5");
+    assert_int_equal(l.v[0].severity, SEVERITY_MEDIUM);
+    assert_string_equal(l.v[0].severity_source, "ubuntu");
+    assert_string_equal(l.v[0].ecosystem, "Ubuntu:22.04:LTS");
+    finding_list_cleanup(&l);
+    /* the fixed version itself, and another release's fix, do not match */
+    struct pkg u2 = mkpkg(PKG_TYPE_DEB, "libssl3", "3.0.2-0ubuntu1.5", "openssl", NULL);
+    run(&db, &u2, &jammy, &l);
+    assert_int_equal(l.n, 0);
+    finding_list_cleanup(&l);
+    struct os_info kinetic = {S("ubuntu"), S("22.10"), NULL, NULL};
+    run(&db, &u, &kinetic, &l);
+    assert_int_equal(l.n, 0);
+    finding_list_cleanup(&l);
+
+    /* AlmaLinux 9: binary rpm names, epoch-qualified fixed version, title severity */
+    struct os_info alma = {S("almalinux"), S("9.3"), NULL, NULL};
+    struct pkg r = mkpkg(PKG_TYPE_RPM, "openssl-libs", "3.0.7", "openssl", NULL);
+    r.release = S("18.el9");
+    r.epoch = 1;
+    run(&db, &r, &alma, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].id, "ALSA-2099:0001");
+    assert_string_equal(l.v[0].installed_version, "1:3.0.7-18.el9");
+    assert_string_equal(l.v[0].fixed_version, "1:3.0.7-24.el9");
+    assert_int_equal(l.v[0].severity, SEVERITY_HIGH);
+    assert_string_equal(l.v[0].severity_source, "almalinux");
+    finding_list_cleanup(&l);
+    r.release = S("24.el9");
+    run(&db, &r, &alma, &l);
+    assert_int_equal(l.n, 0);
+    finding_list_cleanup(&l);
+    /* a source-named rpm that no entry names: nothing (AlmaLinux names binaries) */
+    struct pkg r2 = mkpkg(PKG_TYPE_RPM, "openssl-fips-provider", "3.0.7", "openssl", NULL);
+    r2.release = S("1.el9");
+    run(&db, &r2, &alma, &l);
+    assert_int_equal(l.n, 0);
+    finding_list_cleanup(&l);
+
+    /* npm lodash 4.17.15: GHSA severity; lodash.merge is a near miss even for a sloppy DB */
+    db.sloppy = true;
+    struct pkg n = mkpkg(PKG_TYPE_NPM, "lodash", "4.17.15", NULL, NULL);
+    run(&db, &n, NULL, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].id, "CVE-2021-23337");
+    assert_true(has_alias(&l.v[0], "GHSA-35jh-r3h4-6jhm"));
+    assert_int_equal(l.v[0].severity, SEVERITY_HIGH);
+    assert_string_equal(l.v[0].severity_source, "ghsa");
+    assert_true(l.v[0].has_cvss);
+    assert_true(l.v[0].cvss_score > 7.19 && l.v[0].cvss_score < 7.21); /* PR:H: 7.2 */
+    assert_string_equal(l.v[0].fixed_version, "4.17.21");
+    finding_list_cleanup(&l);
+
+    for (size_t i = 0; i < 4; i++)
+        advisory_cleanup(&advs[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -823,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_match_ubuntu_queries_every_form),
         cmocka_unit_test(test_match_severity_precedence),
         cmocka_unit_test(test_match_cve_of),
+        cmocka_unit_test(test_match_osv_fixtures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
