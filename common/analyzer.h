@@ -80,4 +80,8 @@ extern const struct analyzer analyzer_nuget_lock;
 /* Java archives (common/lang_java.c). */
 extern const struct analyzer analyzer_jar;
 
+/* Go and cargo-auditable binaries (common/lang_elf.c), Cargo.lock (common/lang_rust.c). */
+extern const struct analyzer analyzer_elf_binary;
+extern const struct analyzer analyzer_cargo_lock;
+
 #endif

@@ -17,6 +17,8 @@ const struct analyzer *const analyzers_all[] = {
     &analyzer_dotnet_deps,
     &analyzer_nuget_lock,
     &analyzer_jar,
+    &analyzer_cargo_lock,
+    &analyzer_elf_binary,
     NULL,
 };
 
