@@ -7,6 +7,7 @@
  * others and the exit code is 1.
  * update: see advdb_update.h; the old DB keeps serving unless the new one verified.
  * info: build time, age, records per ecosystem.
+ * query: the entries a lookup returns (for people debugging a match).
  *
  * stdout carries the summary / info; warnings and errors go to stderr.
  */
@@ -45,6 +46,7 @@ static void db_usage(FILE *out)
             "usage: drydock db build --from PATH [--from PATH...] --out FILE\n"
             "       drydock db update [--mirror URL] [--ecosystems LIST] [--db FILE]\n"
             "       drydock db info [--db FILE]\n"
+            "       drydock db query [--db FILE] ECOSYSTEM NAME\n"
             "\n"
             "build   PATH: a directory of OSV .json records (recursive), an OSV all.zip bulk\n"
             "        file, or one .json record\n"
@@ -55,6 +57,8 @@ static void db_usage(FILE *out)
             "  --ecosystems LIST       comma-separated (default: %s)\n"
             "  --full                  download all.zip again even when the DB has a cursor\n"
             "  --db FILE               default $DRYDOCK_DB or ~/.cache/drydock/advisories.db\n"
+            "\n"
+            "query   print the affected entries a lookup of (ECOSYSTEM, NAME) returns\n"
             "\n"
             "exit codes: 0 ok, 1 failed (stderr says why; an update leaves the old DB), 2 usage\n",
             ADVDB_WARN_DEFAULT_CAP, ADVDB_DEFAULT_MIRROR, ADVDB_DEFAULT_ECOSYSTEMS);
@@ -397,6 +401,70 @@ out:
     return rc;
 }
 
+static int on_query_hit(const struct advisory *adv, size_t idx, void *ctx)
+{
+    (void)ctx;
+    const struct osv_affected *f = &adv->affected[idx];
+    printf("%s\taffected[%zu]\t%s\t%s\tmodified=%s\tranges=%zu\tversions=%zu\tseverity=%s\n",
+           adv->id, idx, f->ecosystem, f->name, adv->modified ? adv->modified : "-", f->n_ranges,
+           f->n_versions, f->severity ? f->severity : "-");
+    return 0;
+}
+
+/* `db query [--db FILE] ECOSYSTEM NAME`: what a lookup returns, one line per affected entry
+ * (a debugging aid; the matcher does the version work). */
+static int db_query(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *prog = "drydock db query";
+    const char *path = NULL;
+    char *def = NULL;
+    struct advdb *db = NULL;
+    struct dd_error err = {0};
+    int rc = CLI_EXIT_USAGE, c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            path = optarg;
+            break;
+        case 'h':
+            db_usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            db_usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 2) {
+        fprintf(stderr, "%s: expected ECOSYSTEM NAME\n", prog);
+        return CLI_EXIT_USAGE;
+    }
+    if (path == NULL) {
+        if (advdb_default_path(&def) != 0) {
+            fprintf(stderr, "%s: no --db, and neither $DRYDOCK_DB nor $HOME is set\n", prog);
+            return CLI_EXIT_USAGE;
+        }
+        path = def;
+    }
+    rc = CLI_EXIT_FAILED;
+    if (advdb_open(path, &db, &err) != 0 ||
+        advdb_lookup(db, argv[optind], argv[optind + 1], on_query_hit, NULL, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+        goto out;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    advdb_close(db);
+    free(def);
+    return rc;
+}
+
 int cli_db(int argc, char **argv)
 {
     if (argc < 2) {
@@ -410,10 +478,12 @@ int cli_db(int argc, char **argv)
         return db_update(argc - 1, argv + 1);
     if (strcmp(sub, "info") == 0)
         return db_info(argc - 1, argv + 1);
+    if (strcmp(sub, "query") == 0)
+        return db_query(argc - 1, argv + 1);
     if (strcmp(sub, "help") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         db_usage(stdout);
         return CLI_EXIT_OK;
     }
-    fprintf(stderr, "drydock db: unknown subcommand '%s' (build, update or info)\n", sub);
+    fprintf(stderr, "drydock db: unknown subcommand '%s' (build, update, info or query)\n", sub);
     return CLI_EXIT_USAGE;
 }

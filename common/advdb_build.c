@@ -415,11 +415,18 @@ int advdb_builder_add_json(struct advdb_builder *b, const uint8_t *json, size_t 
     int rc = osv_parse(json, len, &adv, &perr);
     if (rc) {
         b->stats.skipped++;
-        /* perr.msg starts with the record ID ("GHSA-x: ...") or "osv: " when unknown. */
-        const char *msg = perr.msg;
-        if (strncmp(msg, "osv: ", 5) == 0)
+        /* perr.msg starts with the record ID ("GHSA-x: ...") or "osv: " when unknown:
+         * warn as "origin:GHSA-x" + "reason". */
+        const char *msg = perr.msg, *sep = strstr(perr.msg, ": ");
+        if (strncmp(msg, "osv: ", 5) == 0) {
+            snprintf(where, sizeof(where), "%.*s", ORIGIN_MAX, origin);
             msg += 5;
-        snprintf(where, sizeof(where), "%.*s", ORIGIN_MAX, origin);
+        } else if (sep != NULL && sep - msg < 150) {
+            snprintf(where, sizeof(where), "%.*s:%.*s", ORIGIN_MAX, origin, (int)(sep - msg), msg);
+            msg = sep + 2;
+        } else {
+            snprintf(where, sizeof(where), "%.*s", ORIGIN_MAX, origin);
+        }
         warn(b, where, msg);
         return rc == DD_ENOMEM ? dd_error_set(err, rc, "%s: out of memory", origin) : 0;
     }

@@ -144,7 +144,7 @@ static void test_advdb_build_tree_counts_and_warnings(void **state)
     assert_int_equal(st.skipped, 4);
     assert_int_equal(st.yaml, 1);
     assert_int_equal(w.n, 4);
-    assert_non_null(strstr(w.all, TREE "/bad/GHSA-bad-type.json: GHSA-xxxx-bad0-type: "
+    assert_non_null(strstr(w.all, TREE "/bad/GHSA-bad-type.json:GHSA-xxxx-bad0-type: "
                                        "affected[0].ranges[0].events[1]: 'fixed' must be a "
                                        "string\n"));
     assert_non_null(strstr(w.all, TREE "/bad/BAD-UTF8-1.json: invalid UTF-8"));
@@ -477,7 +477,7 @@ static void test_advdb_zip_sources(void **state)
     assert_int_equal(advdb_builder_add_path(b, zip, &err), 0);
     assert_int_equal(advdb_builder_count(b), 2);
     assert_int_equal(w.n, 1);
-    assert_non_null(strstr(w.all, "/all.zip:Z-3.json: Z-3: 'modified' must be a string"));
+    assert_non_null(strstr(w.all, "/all.zip:Z-3.json:Z-3: 'modified' must be a string"));
 
     /* the same bytes from memory */
     size_t zn;
