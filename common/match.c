@@ -410,10 +410,8 @@ int match_affected_eval(const struct osv_affected *a, enum version_scheme s, con
             res.affected = true;
             res.fixed = fixed;
         } else if (fixed) {
-            int c;
-            if (res.fixed == NULL)
-                res.fixed = fixed;
-            else if (version_compare(s, fixed, res.fixed, &c, NULL) == 0 && c < 0)
+            int c = 0;
+            if (res.fixed == NULL || (version_compare(s, fixed, res.fixed, &c, NULL) == 0 && c < 0))
                 res.fixed = fixed;
         }
     }
@@ -496,16 +494,12 @@ static bool label(const char *s, enum severity *out)
     return true;
 }
 
-void match_severity_of(const struct advisory *adv, const struct osv_affected *entry,
-                       struct match_severity *out)
+/* The preferred parsable CVSS vector of a severity[] list: v3.x, else v4.0, else v2. */
+static void pick_cvss(const struct osv_severity *v, size_t n, struct match_severity *out)
 {
-    memset(out, 0, sizeof(*out));
-    out->level = SEVERITY_UNKNOWN;
-    if (!adv)
-        return;
     int best = 99;
-    for (size_t i = 0; i < adv->n_severity; i++) {
-        const struct osv_severity *sv = &adv->severity[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct osv_severity *sv = &v[i];
         int rank;
         if (!sv->type || !sv->score)
             continue;
@@ -524,6 +518,20 @@ void match_severity_of(const struct advisory *adv, const struct osv_affected *en
             out->has_cvss = true;
         }
     }
+}
+
+void match_severity_of(const struct advisory *adv, const struct osv_affected *entry,
+                       struct match_severity *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->level = SEVERITY_UNKNOWN;
+    if (!adv)
+        return;
+    /* per-package vectors (affected[].severity) are more specific than the record's */
+    if (entry)
+        pick_cvss(entry->pkg_severity, entry->n_pkg_severity, out);
+    if (!out->has_cvss)
+        pick_cvss(adv->severity, adv->n_severity, out);
     const char *eco = entry ? entry->ecosystem : NULL;
     enum severity l;
     if (entry && label(entry->severity, &l)) {
@@ -979,6 +987,7 @@ int match_pkg(const struct pkg *p, size_t pkg_index, const struct os_info *os, b
     struct dd_error e = {0};
     struct collect c;
     int rc = 0;
+    memset(&q, 0, sizeof(q));
     memset(&c, 0, sizeof(c));
     if (!p || !lookup || !out)
         return dd_error_set(err, DD_EINVAL, "match_pkg: NULL argument");
