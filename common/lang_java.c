@@ -11,8 +11,9 @@
  *
  * Per archive, in one pass: every META-INF/maven/.../pom.properties gives one package
  * (shaded jars hold several); META-INF/MANIFEST.MF and the file name are only a fallback,
- * used when no pom.properties names the archive itself (its artifactId equals the one in the
- * file name, or the file name has no version). Fallback order: manifest (version from
+ * used when no pom.properties names the archive itself (its artifactId or its version equals
+ * the file name's: Debian renames maven-core-3.8.7.jar to maven3-core-3.8.7.jar; or the file
+ * name has no version). Fallback order: manifest (version from
  * Implementation-Version or Bundle-Version), then the file name ("snakeyaml-1.33.jar").
  *
  * Invariants. Every byte handed out by a reader is counted: the total over the whole tree is
@@ -1017,7 +1018,8 @@ static void emit(struct level *lv, const struct props_vec *poms, const struct ja
     for (size_t i = 0; i < poms->n; i++) {
         if (add_pkg(lv, &poms->v[i]))
             goto out;
-        if (fp_ok && strcmp(poms->v[i].artifact_id, fp.artifact_id) == 0)
+        if (fp_ok && (strcmp(poms->v[i].artifact_id, fp.artifact_id) == 0 ||
+                      strcmp(poms->v[i].version, fp.version) == 0))
             identified = true;
     }
     if (identified)

@@ -113,6 +113,21 @@ static void test_lang_java_debian_snakeyaml(void **state)
     }
 }
 
+/* Debian renames jars (maven-core-3.8.7.jar is installed as maven3-core-3.8.7.jar): a
+ * pom.properties whose version equals the file name's still names the archive itself. */
+static void test_lang_java_renamed_jar(void **state)
+{
+    (void)state;
+    struct file_facts f;
+    struct dd_error err;
+    assert_int_equal(
+        run_fixture("snakeyaml-1.33.jar", "usr/share/java/yaml-snake-1.33.jar", 0, NULL, &f, &err),
+        0);
+    assert_int_equal(f.pkgs.n, 1);
+    expect(&f, "org.yaml:snakeyaml", "1.33", "usr/share/java/yaml-snake-1.33.jar");
+    file_facts_cleanup(&f);
+}
+
 static void test_lang_java_spring_boot_fat_jar(void **state)
 {
     (void)state;
@@ -663,6 +678,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lang_java_debian_snakeyaml),
+        cmocka_unit_test(test_lang_java_renamed_jar),
         cmocka_unit_test(test_lang_java_spring_boot_fat_jar),
         cmocka_unit_test(test_lang_java_war_web_inf_lib),
         cmocka_unit_test(test_lang_java_manifest_only_jar),
