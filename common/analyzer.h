@@ -65,6 +65,12 @@ extern const struct analyzer analyzer_dpkg;
 extern const struct analyzer analyzer_apk;
 extern const struct analyzer analyzer_rpm;
 
+/* Node.js (common/lang_npm.c) and Python (common/lang_python.c). */
+extern const struct analyzer analyzer_node_pkg;
+extern const struct analyzer analyzer_node_lock;
+extern const struct analyzer analyzer_python_pkg;
+extern const struct analyzer analyzer_python_lock;
+
 /* Ruby gems (common/lang_ruby.c). */
 extern const struct analyzer analyzer_gemspec;
 extern const struct analyzer analyzer_gemfile_lock;

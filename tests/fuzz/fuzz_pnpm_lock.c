@@ -1,0 +1,17 @@
+/* fuzz_pnpm_lock.c - pnpm-lock.yaml parser on arbitrary bytes. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lang_npm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct pkg_list l;
+    struct dd_error err = {0};
+    pkg_list_init(&l);
+    pnpm_lock_parse("app/pnpm-lock.yaml", data, size, &l, &err);
+    pkg_list_cleanup(&l);
+    return 0;
+}
