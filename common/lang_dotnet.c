@@ -69,16 +69,16 @@ struct walk {
     struct dd_error *err;
 };
 
-static void note_bad(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note_bad(struct walk *w, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void note_bad(struct walk *w, const char *fmt, ...)
 {
     if (w->first_bad[0] != '\0')
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w->first_bad, sizeof(w->first_bad), fmt, ap);
+    int n = vsnprintf(w->first_bad, sizeof(w->first_bad), fmt, ap);
     va_end(ap);
+    if (n < 0)
+        w->first_bad[0] = '?';
 }
 
 static int add_nuget(struct walk *w, const char *id, size_t id_len, const char *version,

@@ -35,7 +35,7 @@ int lang_json_load(const uint8_t *data, size_t len, const char *what, json_t **o
     if (data == NULL || len == 0)
         return dd_error_set(err, DD_EPARSE, "%s: empty file", what);
     if (len > LANG_JSON_MAX_BYTES)
-        return dd_error_set(err, DD_ETOOBIG, "%s: %zu bytes is more than the %u byte limit", what,
+        return dd_error_set(err, DD_ETOOBIG, "%s: %zu bytes is more than the %zu byte limit", what,
                             len, LANG_JSON_MAX_BYTES);
     size_t depth = 0, items = 1;
     bool in_str = false, esc = false;

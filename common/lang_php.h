@@ -13,9 +13,9 @@
 #include "err.h"
 #include "pkg.h"
 
-#define LANG_JSON_MAX_BYTES (8u * 1024 * 1024) /* larger documents are DD_ETOOBIG */
-#define LANG_JSON_MAX_DEPTH 64                 /* deeper nesting is DD_ELIMIT */
-#define LANG_JSON_MAX_ITEMS 300000             /* values (bounds jansson's memory); DD_ELIMIT */
+#define LANG_JSON_MAX_BYTES ((size_t)8 * 1024 * 1024) /* larger documents are DD_ETOOBIG */
+#define LANG_JSON_MAX_DEPTH 64                        /* deeper nesting is DD_ELIMIT */
+#define LANG_JSON_MAX_ITEMS 300000 /* values (bounds jansson's memory); DD_ELIMIT */
 
 #define PHP_MAX_NAME     256   /* "vendor/name", bytes; longer skips the entry */
 #define PHP_MAX_VERSION  128   /* bytes; longer skips the entry */
