@@ -356,8 +356,7 @@ int java_pom_properties_parse(const char *data, size_t len, struct java_props *o
         bool key_long = false;
         unsigned cp;
         bool esc;
-        int got;
-        while ((got = prop_next(&p, &cp, &esc)) == 1) {
+        while (prop_next(&p, &cp, &esc) == 1) {
             if (!esc && (cp == '=' || cp == ':' || prop_ws(cp))) {
                 prop_unread(&p, cp, esc);
                 break;
@@ -368,7 +367,7 @@ int java_pom_properties_parse(const char *data, size_t len, struct java_props *o
         key[kn] = '\0';
         /* separator: blanks, at most one '=' or ':', blanks */
         bool sep = false;
-        while ((got = prop_next(&p, &cp, &esc)) == 1) {
+        while (prop_next(&p, &cp, &esc) == 1) {
             if (!esc && prop_ws(cp))
                 continue;
             if (!esc && !sep && (cp == '=' || cp == ':')) {
@@ -382,7 +381,7 @@ int java_pom_properties_parse(const char *data, size_t len, struct java_props *o
         size_t vn = 0;
         bool v_bad = false;
         v[0] = '\0';
-        while ((got = prop_next(&p, &cp, &esc)) == 1) {
+        while (prop_next(&p, &cp, &esc) == 1) {
             if ((cp < 0x20 && !prop_ws(cp)) || cp == 0x7F || !put_utf8(v, &vn, sizeof(v), cp))
                 v_bad = true;
         }
@@ -531,7 +530,6 @@ int java_manifest_parse(const char *data, size_t len, struct java_manifest *out,
                          (data[k] >= '0' && data[k] <= '9') || data[k] == '-' || data[k] == '_'))
             k++;
         if (k == s || k >= e || data[k] != ':') {
-            in_header = false;
             rc = dd_error_set(err, DD_EPARSE, "line %u: not a \"Name: value\" header", line);
             goto out;
         }
@@ -567,7 +565,7 @@ int java_file_name_parse(const char *name, struct java_props *out)
     size_t n = strlen(base);
     if (archive_name(base, n))
         n -= 4;
-    if (n < 3 || n > 2 * JAVA_MAX_VALUE)
+    if (n < 3 || n > (size_t)2 * JAVA_MAX_VALUE)
         return DD_ENOTFOUND;
     /* The version starts at a "-<digit>". Prefer the last such part whose first dash-separated
      * token holds a dot ("log4j-1.2-api-2.17.1" -> 2.17.1; "foo-2.0-rc-1" -> 2.0-rc-1);
@@ -611,7 +609,8 @@ static int manifest_props(const struct java_manifest *m, const struct java_props
 {
     const char *ver = m->impl_version ? m->impl_version : m->bundle_version;
     const char *bsn = m->bundle_name;
-    const char *bsn_dot = bsn ? strrchr(bsn, '.') : NULL;
+    bool bsn_ok = bsn != NULL && ident_ok(bsn);
+    const char *bsn_dot = bsn_ok ? strrchr(bsn, '.') : NULL;
     char *a = NULL, *g = NULL, *v = NULL;
     if (ver == NULL)
         return DD_ENOTFOUND;
@@ -619,7 +618,7 @@ static int manifest_props(const struct java_manifest *m, const struct java_props
         a = dd_strdup(fp->artifact_id);
     else if (ident_ok(m->impl_title))
         a = dd_strdup(m->impl_title);
-    else if (ident_ok(bsn) && (bsn_dot == NULL || bsn_dot[1] != '\0'))
+    else if (bsn_ok && (bsn_dot == NULL || bsn_dot[1] != '\0'))
         a = dd_strdup(bsn_dot ? bsn_dot + 1 : bsn);
     else
         return DD_ENOTFOUND;
@@ -628,9 +627,9 @@ static int manifest_props(const struct java_manifest *m, const struct java_props
     bool want_g = true;
     if (ident_ok(m->impl_vendor_id))
         g = dd_strdup(m->impl_vendor_id);
-    else if (ident_ok(bsn) && bsn_dot && bsn_dot != bsn)
+    else if (bsn_ok && bsn_dot && bsn_dot != bsn)
         g = dd_strndup(bsn, (size_t)(bsn_dot - bsn));
-    else if (ident_ok(bsn) && bsn_dot == NULL && strcmp(bsn, a) == 0)
+    else if (bsn_ok && bsn_dot == NULL && strcmp(bsn, a) == 0)
         g = dd_strdup(bsn);
     else
         want_g = false;
@@ -857,13 +856,15 @@ static int entry_slurp(struct level *lv, size_t cap, char **out, size_t *out_len
     const void *d;
     size_t len;
     while ((r = entry_read(lv, &d, &len)) == 1) {
-        size_t take = len < cap - n ? len : cap - n;
-        memcpy(b + n, d, take);
-        n += take;
-        if (take < len) {
+        size_t room = cap - n;
+        if (len > room) {
+            memcpy(b + n, d, room);
+            n += room;
             *truncated = true;
             break;
         }
+        memcpy(b + n, d, len);
+        n += len;
     }
     if (r < 0) {
         free(b);
