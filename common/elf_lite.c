@@ -204,16 +204,18 @@ int elf_lite_section_find(const struct elf_lite *h, const uint8_t *win, size_t w
     if (strndx == 0 || strndx >= shnum)
         return dd_error_set(err, DD_EPARSE, "section name table index %llu out of range",
                             (unsigned long long)strndx);
-    struct elf_lite_shdr strsh;
-    elf_lite_shdr_get(h, win, win_len, win_off, (unsigned)strndx, &strsh);
+    struct elf_lite_shdr strsh = {0};
+    if (elf_lite_shdr_get(h, win, win_len, win_off, (unsigned)strndx, &strsh) != 0)
+        return DD_ENOTFOUND; /* unreachable: the whole table is in the window */
     size_t str_rel;
     if (!in_window(strsh.offset, strsh.size, win_off, win_len, &str_rel))
         return outside(strsh.offset, strsh.size, file_end, err, "section name table");
     const char *strtab = (const char *)win + str_rel;
     size_t nlen = strlen(name);
     for (uint64_t i = 1; i < shnum; i++) {
-        struct elf_lite_shdr sh;
-        elf_lite_shdr_get(h, win, win_len, win_off, (unsigned)i, &sh);
+        struct elf_lite_shdr sh = {0};
+        if (elf_lite_shdr_get(h, win, win_len, win_off, (unsigned)i, &sh) != 0)
+            return DD_ENOTFOUND; /* unreachable: the whole table is in the window */
         if (sh.name >= strsh.size || strsh.size - sh.name < nlen + 1)
             continue;
         if (memcmp(strtab + sh.name, name, nlen + 1) != 0)

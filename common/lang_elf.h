@@ -13,9 +13,9 @@
 #include "blob_source.h"
 #include "err.h"
 
-#define ELF_HEAD_MAX  (64u * 1024) /* first bytes kept: ELF header, phdrs, early notes */
-#define ELF_TAIL_MAX  (16u << 20)  /* most bytes after the last PT_LOAD we capture */
-#define ELF_MIN_BYTES 1024u        /* want_entry: smaller files are no Go/Rust binary */
+#define ELF_HEAD_MAX  ((size_t)64 * 1024) /* first bytes kept: ELF header, phdrs, early notes */
+#define ELF_TAIL_MAX  ((size_t)16 << 20)  /* most bytes after the last PT_LOAD we capture */
+#define ELF_MIN_BYTES 1024u               /* want_entry: smaller files are no Go/Rust binary */
 
 /* want_entry: a regular file with any executable bit and at least ELF_MIN_BYTES. */
 bool lang_elf_want_entry(const char *path, unsigned mode, uint64_t size);

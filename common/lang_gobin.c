@@ -26,7 +26,7 @@
 
 #define FLAG_BIG_ENDIAN 1u
 #define FLAG_INLINE     2u
-#define SENTINEL_LEN    16u
+#define SENTINEL_LEN    ((size_t)16)
 #define PATH_MAX_LEN    4096u /* longest module path or version we keep */
 
 /* ---- modinfo -------------------------------------------------------------------------- */
@@ -257,7 +257,7 @@ static int blob_split(const uint8_t *d, size_t len, struct field *ver, struct fi
     if ((flags & FLAG_INLINE) == 0)
         return dd_error_set(err, DD_EUNSUPPORTED, "Go < 1.18 build info not supported");
     size_t pos = GO_BUILDINFO_HDR_LEN;
-    uint64_t vlen, mlen;
+    uint64_t vlen = 0, mlen = 0;
     int rc = uvarint(d, len, &pos, &vlen);
     if (rc == DD_EPARSE)
         return dd_error_set(err, rc, "Go build info: bad version length");
@@ -288,8 +288,8 @@ static int blob_split(const uint8_t *d, size_t len, struct field *ver, struct fi
 int go_buildinfo_parse(const char *path, const uint8_t *data, size_t len, struct pkg_list *out,
                        struct dd_error *err)
 {
-    struct field ver, mod;
-    size_t end;
+    struct field ver = {0}, mod = {0};
+    size_t end = 0;
     int rc = blob_split(data, len, &ver, &mod, &end, err);
     if (rc == DD_ETRUNC)
         return dd_error_set(err, rc, "Go build info truncated");
@@ -346,8 +346,8 @@ static int capture(struct go_scan *s, const uint8_t *data, size_t len)
     size_t take = len < room ? len : room;
     if (take && buf_append(&s->blob, data, take) != 0)
         return DD_ENOMEM;
-    struct field ver, mod;
-    size_t end;
+    struct field ver = {0}, mod = {0};
+    size_t end = 0;
     int rc = blob_split(s->blob.data, s->blob.len, &ver, &mod, &end, NULL);
     if (rc != DD_ETRUNC || s->blob.len == s->blob.max)
         s->complete = true; /* complete, bad, or as much as we will ever take */

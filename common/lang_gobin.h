@@ -24,8 +24,8 @@
 #define GO_BUILDINFO_MAGIC     "\xff Go buildinf:"
 #define GO_BUILDINFO_MAGIC_LEN 14
 #define GO_BUILDINFO_HDR_LEN   32
-#define GO_VERSION_MAX         4096       /* bytes of the Go version string */
-#define GO_MODINFO_MAX         (1u << 20) /* bytes of modinfo */
+#define GO_VERSION_MAX         ((size_t)4096)    /* bytes of the Go version string */
+#define GO_MODINFO_MAX         ((size_t)1 << 20) /* bytes of modinfo */
 /* The most bytes a blob can span: header, two 10-byte uvarints, both strings. */
 #define GO_BLOB_MAX (GO_BUILDINFO_HDR_LEN + 20 + GO_VERSION_MAX + GO_MODINFO_MAX)
 

@@ -248,7 +248,7 @@ static int skip_compound(struct cur *c)
             while (c->pos < c->len && c->d[c->pos] != '\n')
                 c->pos++;
         } else if (ch == '\n') {
-            if (stack[depth - 1] == '}')
+            if (depth > 0 && stack[depth - 1] == '}')
                 return DD_EPARSE; /* inline tables stay on one line */
             c->line++;
         }
@@ -318,12 +318,10 @@ static int read_header(struct cur *c, enum table *t)
     }
     if (!end_of_line(c))
         return DD_EPARSE;
-    if (arr && n == 7 && memcmp(name, "package", 7) == 0)
-        *t = TAB_PACKAGE;
-    else if (!arr && n == 4 && memcmp(name, "root", 4) == 0)
-        *t = TAB_PACKAGE; /* v1: the root crate */
-    else
-        *t = TAB_OTHER;
+    /* [[package]], or v1's [root]: the root crate */
+    bool pkg = (arr && n == 7 && memcmp(name, "package", 7) == 0) ||
+               (!arr && n == 4 && memcmp(name, "root", 4) == 0);
+    *t = pkg ? TAB_PACKAGE : TAB_OTHER;
     return 0;
 }
 
@@ -562,7 +560,7 @@ int cargo_auditable_parse(const char *path, const uint8_t *z, size_t zlen, struc
         }
         size_t got = INFLATE_CHUNK - st->avail_out;
         if (got && buf_append(&json, chunk, got) != 0) {
-            rc = dd_error_set(err, DD_EBOMB, ".dep-v0 inflates past %u bytes",
+            rc = dd_error_set(err, DD_EBOMB, ".dep-v0 inflates past %zu bytes",
                               CARGO_AUDIT_INFLATED_MAX);
             goto out;
         }

@@ -24,9 +24,9 @@
 #include "err.h"
 #include "pkg.h"
 
-#define CARGO_LOCK_MAX_BYTES     (8u << 20) /* bigger Cargo.lock files are not read */
-#define CARGO_AUDIT_INFLATED_MAX (8u << 20) /* cap on the inflated .dep-v0 JSON, bytes */
-#define CARGO_AUDIT_PACKAGES_MAX 100000u    /* entries in one dependency list */
+#define CARGO_LOCK_MAX_BYTES     ((size_t)8 << 20) /* bigger Cargo.lock files are not read */
+#define CARGO_AUDIT_INFLATED_MAX ((size_t)8 << 20) /* cap on the inflated .dep-v0 JSON, bytes */
+#define CARGO_AUDIT_PACKAGES_MAX 100000u           /* entries in one dependency list */
 
 /* Parse a Cargo.lock (data[len] need not be NUL). Every [[package]] (and a v1 [root]) with a
  * name and a version becomes a PKG_TYPE_CARGO package with file_path = path. "line N: ..."

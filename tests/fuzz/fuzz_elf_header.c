@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t mode = data[0];
     data++;
     size--;
-    static const size_t chunks[] = {0, 1, 7, 64, 4096};
+    static const size_t chunks[] = {0, 3, 61, 512, 4096};
     size_t chunk = chunks[mode % 5];
     uint64_t claimed = (mode >> 3) % 3 == 0 ? size : (mode >> 3) % 3 == 1 ? 0 : size * 3 + 1;
     struct mem_source ms;

@@ -15,6 +15,8 @@
 #include "blob_source.h"
 #include "lang_elf.h"
 #include "lang_gobin.h"
+#include "layer_walk.h"
+#include "tar_util.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/go/"
 
@@ -400,6 +402,81 @@ static void test_lang_gobin_want_entry(void **state)
     assert_non_null(analyzer_elf_binary.parse_stream);
 }
 
+static void add_exec(struct tb *t, const char *name, const uint8_t *data, size_t len)
+{
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0755);
+    archive_entry_set_size(e, (la_int64_t)len);
+    archive_write_header(t->a, e);
+    archive_write_data(t->a, data, len);
+    archive_entry_free(e);
+}
+
+static const struct layer_file *find_layer_file(const struct layer_result *r, const char *path)
+{
+    for (size_t i = 0; i < r->n_files; i++) {
+        if (strcmp(r->files[i].path, path) == 0)
+            return &r->files[i];
+    }
+    return NULL;
+}
+
+/* The registered analyzers (analyzers_all) through the real walker: a Go binary, a
+ * cargo-auditable binary, a Cargo.lock, a script and a truncated ELF in one gzip layer. */
+static void test_lang_gobin_layer_walk_default_table(void **state)
+{
+    (void)state;
+    size_t glen, rlen;
+    uint8_t *go = slurp(FIX "app.bin", &glen);
+    uint8_t *rs = slurp(DD_SOURCE_DIR "/tests/fixtures/lang/rust/auditable.bin", &rlen);
+    uint8_t script[2048];
+    memset(script, '#', sizeof(script));
+    memcpy(script, "#!/bin/sh\n", 10);
+    struct tb t;
+    tb_new(&t, TB_GZIP, 4u << 20);
+    add_exec(&t, "usr/local/bin/app", go, glen);
+    add_exec(&t, "usr/bin/demo", rs, rlen);
+    add_exec(&t, "usr/bin/script", script, sizeof(script));
+    add_exec(&t, "usr/bin/broken", go, 2000); /* ELF whose PT_LOADs pass its end */
+    tb_file(&t, "src/app/Cargo.lock",
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n");
+    tb_finish(&t);
+
+    struct mem_source ms;
+    struct blob_source src;
+    struct layer_walk_opts o;
+    layer_walk_opts_default(&o);
+    mem_source_init(&ms, &src, t.mem, t.used, 65536);
+    struct layer_result r;
+    struct dd_error err = {0};
+    assert_int_equal(layer_walk(&src, &o, &r, &err), 0);
+    const struct layer_file *f = find_layer_file(&r, "usr/local/bin/app");
+    assert_non_null(f);
+    assert_string_equal(analyzers_all[f->analyzer]->name, "elf-binary");
+    assert_int_equal(f->facts.pkgs.n, 3);
+    expect_go(&f->facts.pkgs, 2, "example.com/newdep", "v1.0.0", "usr/local/bin/app");
+    f = find_layer_file(&r, "usr/bin/demo");
+    assert_non_null(f);
+    assert_int_equal(f->facts.pkgs.n, 4);
+    assert_int_equal(f->facts.pkgs.v[0].type, PKG_TYPE_CARGO);
+    f = find_layer_file(&r, "src/app/Cargo.lock");
+    assert_non_null(f);
+    assert_string_equal(analyzers_all[f->analyzer]->name, "cargo-lock");
+    assert_int_equal(f->facts.pkgs.n, 1);
+    f = find_layer_file(&r, "usr/bin/script");
+    assert_true(f == NULL || f->facts.pkgs.n == 0);
+    assert_int_equal(r.n_errors, 1);
+    assert_string_equal(r.errors[0].path, "usr/bin/broken");
+    assert_string_equal(r.errors[0].reason,
+                        "elf-binary: program header 2: segment past the end of the file");
+    layer_result_cleanup(&r);
+    tb_free(&t);
+    free(go);
+    free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_lang_gobin_non_elf_stops_early),
         cmocka_unit_test(test_lang_gobin_hostile_elf_headers),
         cmocka_unit_test(test_lang_gobin_want_entry),
+        cmocka_unit_test(test_lang_gobin_layer_walk_default_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
