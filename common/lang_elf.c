@@ -36,6 +36,10 @@
 #define GO_NOTE_NAME     "Go\0\0"
 #define GO_NOTE_NAME_LEN 4u
 #define GO_NOTE_BUILDID  4u
+/* Rust's std is shipped with its source paths remapped to "/rustc/<commit>/library/...", and
+ * panic locations keep them in .rodata: a cheap sign that a binary is Rust. */
+#define RUST_MARKER     "/rustc/"
+#define RUST_MARKER_LEN 7u
 
 struct elf_pass {
     uint64_t size;      /* entry size, 0 = unknown */
@@ -50,6 +54,11 @@ struct elf_pass {
     struct go_scan gs;
     bool want_tail; /* capturing [tail_start, end) */
     bool tail_too_big;
+    bool rust_scan; /* looking for RUST_MARKER (only when the tail cannot be captured) */
+    bool rust_seen;
+    uint64_t rust_next; /* file offset of the next byte the marker scan needs */
+    uint8_t rust_carry[RUST_MARKER_LEN - 1]; /* last bytes scanned, for markers across chunks */
+    size_t rust_carry_len;
     uint64_t tail_start;
     struct buf tail; /* file bytes [tail_start, tail_start + tail.len) */
 };
@@ -58,6 +67,48 @@ bool lang_elf_want_entry(const char *path, unsigned mode, uint64_t size)
 {
     (void)path;
     return (mode & 0111) != 0 && size >= ELF_MIN_BYTES;
+}
+
+/* Scan file bytes [off, off + n) for RUST_MARKER; calls must be contiguous in the file. */
+static void rust_scan(struct elf_pass *ep, uint64_t off, const uint8_t *p, size_t n)
+{
+    if (ep->rust_seen || off + n <= ep->rust_next)
+        return;
+    size_t skip = off < ep->rust_next ? (size_t)(ep->rust_next - off) : 0;
+    p += skip;
+    n -= skip;
+    ep->rust_next += n;
+    /* a marker split between the carried bytes and this chunk */
+    uint8_t joint[2 * (RUST_MARKER_LEN - 1)];
+    size_t k = n < RUST_MARKER_LEN - 1 ? n : RUST_MARKER_LEN - 1;
+    memcpy(joint, ep->rust_carry, ep->rust_carry_len);
+    memcpy(joint + ep->rust_carry_len, p, k);
+    size_t jn = ep->rust_carry_len + k;
+    for (size_t i = 0; i + RUST_MARKER_LEN <= jn; i++) {
+        if (memcmp(joint + i, RUST_MARKER, RUST_MARKER_LEN) == 0)
+            ep->rust_seen = true;
+    }
+    for (const uint8_t *q = p; !ep->rust_seen && (size_t)(q - p) < n;) {
+        q = memchr(q, '/', n - (size_t)(q - p));
+        if (q == NULL)
+            break;
+        if (n - (size_t)(q - p) >= RUST_MARKER_LEN && memcmp(q, RUST_MARKER, RUST_MARKER_LEN) == 0)
+            ep->rust_seen = true;
+        q++;
+    }
+    /* keep the last RUST_MARKER_LEN - 1 bytes of carry + chunk */
+    size_t keep = RUST_MARKER_LEN - 1;
+    if (n >= keep) {
+        memcpy(ep->rust_carry, p + n - keep, keep);
+        ep->rust_carry_len = keep;
+    } else {
+        size_t total = ep->rust_carry_len + n;
+        size_t from = total > keep ? total - keep : 0;
+        memcpy(joint, ep->rust_carry, ep->rust_carry_len);
+        memcpy(joint + ep->rust_carry_len, p, n);
+        ep->rust_carry_len = total - from;
+        memcpy(ep->rust_carry, joint + from, ep->rust_carry_len);
+    }
 }
 
 static int analyse_head(struct elf_pass *ep, struct dd_error *err)
@@ -102,7 +153,10 @@ static int analyse_head(struct elf_pass *ep, struct dd_error *err)
         (eh->shoff > ep->size || (uint64_t)eh->shnum * eh->shentsize > ep->size - eh->shoff))
         return dd_error_set(err, DD_EPARSE, "section header table past the end of the file");
     if (ep->size && ep->size > tail_start && ep->size - tail_start > ELF_TAIL_MAX) {
+        /* too big to capture: worth an error only when the binary looks like Rust */
         ep->tail_too_big = true;
+        ep->rust_scan = true;
+        rust_scan(ep, 0, h, hl < tail_start ? hl : (size_t)tail_start);
         return 0;
     }
     ep->want_tail = true;
@@ -136,6 +190,7 @@ int lang_elf_parse_stream(const char *path, uint64_t size, struct blob_source *s
     ep.head_target = size && size < ELF_HEAD_MAX ? (size_t)size : ELF_HEAD_MAX;
     ep.go_on = true;
     ep.go_limit = UINT64_MAX;
+    ep.rust_scan = size == 0; /* a tail overflow may only show at its end: watch from the start */
     buf_init(&ep.head, ELF_HEAD_MAX);
     buf_init(&ep.tail, ELF_TAIL_MAX);
     go_scan_init(&ep.gs);
@@ -176,6 +231,9 @@ int lang_elf_parse_stream(const char *path, uint64_t size, struct blob_source *s
         }
         if (ep.want_tail)
             capture_tail(&ep, p, n);
+        if (ep.rust_scan && ep.pos < ep.go_limit)
+            rust_scan(&ep, ep.pos, p,
+                      ep.pos + n > ep.go_limit ? (size_t)(ep.go_limit - ep.pos) : n);
         ep.pos += n;
         if (ep.head_done && !ep.go_on && !ep.want_tail)
             break; /* the walker skips the rest */
@@ -199,7 +257,7 @@ int lang_elf_parse_stream(const char *path, uint64_t size, struct blob_source *s
             rrc = cargo_auditable_parse(path, dep, (size_t)sh.size, out, err);
         else if (rrc == DD_ENOTFOUND)
             rrc = 0;
-    } else if (ep.tail_too_big && !ep.gs.found) {
+    } else if (ep.tail_too_big && ep.rust_seen && !ep.gs.found) {
         rrc = dd_error_set(err, DD_ETOOBIG, "ELF tail too large for cargo-auditable scan");
     }
     rc = grc ? grc : rrc;
