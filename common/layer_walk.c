@@ -474,8 +474,19 @@ static int on_link(struct layer_result *r, const char *path, const char *raw_tar
                 if (rc == 0)
                     rc = pkg_copy(p, &src->facts.pkgs.v[i]);
                 if (rc == 0) {
-                    free(p->file_path);
-                    p->file_path = dd_strdup(path);
+                    /* keep what follows the file's own path ("app.jar!/BOOT-INF/lib/x.jar") */
+                    const char *fp = src->facts.pkgs.v[i].file_path;
+                    size_t tl = strlen(target);
+                    const char *rest = fp && strncmp(fp, target, tl) == 0 ? fp + tl : "";
+                    size_t n = strlen(path) + strlen(rest) + 1;
+                    char *np = malloc(n);
+                    if (np == NULL) {
+                        rc = DD_ENOMEM;
+                    } else {
+                        snprintf(np, n, "%s%s", path, rest);
+                        free(p->file_path);
+                        p->file_path = np;
+                    }
                 }
             }
             if (rc == 0 && src->facts.has_os) {
