@@ -77,9 +77,9 @@ static void format_age(char *out, size_t cap, int64_t s)
         snprintf(out, cap, "in the future (clock skew?)");
     else if (s < 120)
         snprintf(out, cap, "%" PRId64 "s ago", s);
-    else if (s < 2 * 3600)
+    else if (s < (int64_t)2 * 3600)
         snprintf(out, cap, "%" PRId64 "m ago", s / 60);
-    else if (s < 2 * 86400)
+    else if (s < (int64_t)2 * 86400)
         snprintf(out, cap, "%" PRId64 "h ago", s / 3600);
     else
         snprintf(out, cap, "%" PRId64 "d ago", s / 86400);

@@ -146,7 +146,8 @@ int advdb_open(const char *path, struct advdb **out, struct dd_error *err)
         goto out;
     }
     uint64_t fl = db->map_len;
-    if (h->file_bytes != fl || !section_ok(h->meta_off, h->meta_len + 1, fl, 1) ||
+    if (h->file_bytes != fl || h->meta_len >= fl ||
+        !section_ok(h->meta_off, h->meta_len + 1, fl, 1) ||
         !section_ok(h->strings_off, h->strings_len, fl, 1) || h->strings_len == 0 ||
         !section_ok(h->records_off, h->records_len, fl, 4) || h->records_len % 4 != 0 ||
         !section_ok(h->keys_off, (uint64_t)h->n_keys * sizeof(struct advdb_key), fl, 4) ||

@@ -92,7 +92,7 @@ int advdb_lookup(struct advdb *db, const char *ecosystem, const char *name, advd
 
 /* Seconds since the DB was built (negative if built_at is in the future). Scans warn when it
  * is above ADVDB_DEFAULT_MAX_AGE_S or the configured age. */
-#define ADVDB_DEFAULT_MAX_AGE_S (2 * 24 * 3600)
+#define ADVDB_DEFAULT_MAX_AGE_S ((int64_t)2 * 24 * 3600)
 int64_t advdb_age_s(struct advdb *db);
 int64_t advdb_built_at_s(struct advdb *db);
 

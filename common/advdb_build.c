@@ -209,7 +209,7 @@ static int ids_rehash(struct advdb_builder *b)
         if (b->ids[i] == 0)
             continue;
         uint32_t id = b->recs[b->ids[i] - 1].id;
-        size_t j = (id * 2654435761u) & (cap - 1);
+        size_t j = (size_t)(id * 2654435761u) & (cap - 1);
         while (t[j])
             j = (j + 1) & (cap - 1);
         t[j] = b->ids[i];
@@ -223,7 +223,7 @@ static int ids_rehash(struct advdb_builder *b)
 /* Slot for id (a string reference): holds rec index + 1 or 0. */
 static uint32_t *ids_slot(struct advdb_builder *b, uint32_t id)
 {
-    size_t j = (id * 2654435761u) & (b->ids_cap - 1);
+    size_t j = (size_t)(id * 2654435761u) & (b->ids_cap - 1);
     while (b->ids[j] && b->recs[b->ids[j] - 1].id != id)
         j = (j + 1) & (b->ids_cap - 1);
     return &b->ids[j];
@@ -617,7 +617,8 @@ static int add_dir(struct advdb_builder *b, const char *path, int depth, struct 
         }
         n++;
     }
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t l = strlen(path) + strlen(names[i]) + 2;
         char *child = malloc(l);
@@ -898,8 +899,8 @@ int advdb_builder_write(struct advdb_builder *b, const char *path,
     if ((rc = pad4(fd, &w)) != 0)
         goto werr;
     for (size_t i = 0; i < b->n_recs; i++)
-        if (b->recs[i].alive &&
-            (rc = write_all(fd, b->words + b->recs[i].word_off, b->recs[i].n_words * 4u)) != 0)
+        if (b->recs[i].alive && (rc = write_all(fd, b->words + b->recs[i].word_off,
+                                                (size_t)b->recs[i].n_words * 4)) != 0)
             goto werr;
     if ((rc = write_all(fd, keys, n_keys * sizeof(*keys))) != 0 ||
         (rc = write_all(fd, buckets, n_buckets * 4)) != 0 ||

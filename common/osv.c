@@ -335,7 +335,7 @@ static int get_affected_one(struct walk *w, json_t *aff, const char *path, struc
         (rc = get_req_str(w, pkg, "name", p, &a->name)) != 0 ||
         (rc = get_opt_str(w, pkg, "purl", p, &a->purl)) != 0)
         return rc;
-    if (*a->ecosystem == '\0' || *a->name == '\0')
+    if (a->ecosystem == NULL || a->name == NULL || *a->ecosystem == '\0' || *a->name == '\0')
         return fail(w, DD_EPARSE, p, "%s: empty ecosystem or name", "package");
     if ((rc = get_ranges(w, aff, path, a)) != 0 ||
         (rc = get_str_array(w, aff, "versions", path, OSV_MAX_VERSIONS, &a->versions,
