@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -546,6 +547,107 @@ static void test_lang_rust_lying_section_headers(void **state)
     free(z);
 }
 
+/* Any class and byte order: header, PT_LOAD [0, load) (+ PT_NOTE with a Go build ID note at
+ * 512 when go_blob is set, the blob copied to 4096), then .dep-v0 payload, .shstrtab and the
+ * section headers. */
+static void wr(uint8_t *p, uint64_t v, unsigned n, bool be)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+static struct synth synth_elf_ex(bool is64, bool be, size_t load, const uint8_t *payload,
+                                 size_t plen, const uint8_t *go_blob, size_t go_len)
+{
+    static const char strtab[] = "\0.shstrtab\0.dep-v0";
+    unsigned ph = is64 ? 56 : 32, shs = is64 ? 64 : 40, eh = is64 ? 64 : 52, w = is64 ? 8 : 4;
+    size_t str_off = load + plen;
+    size_t shoff = (str_off + sizeof(strtab) + 7) & ~(size_t)7;
+    struct synth s = {calloc(1, shoff + 3 * shs), shoff + 3 * shs, shoff};
+    assert_non_null(s.d);
+    uint8_t *d = s.d;
+    memcpy(d,
+           "\x7f"
+           "ELF",
+           4);
+    d[4] = is64 ? 2 : 1;
+    d[5] = be ? 2 : 1;
+    d[6] = 1;
+    unsigned phnum = go_blob ? 2 : 1;
+    wr(d + 16, 2, 2, be);
+    wr(d + 18, is64 ? 62 : 3, 2, be);
+    wr(d + 20, 1, 4, be);
+    wr(d + (is64 ? 32 : 28), eh, w, be);    /* e_phoff */
+    wr(d + (is64 ? 40 : 32), shoff, w, be); /* e_shoff */
+    wr(d + (is64 ? 52 : 40), eh, 2, be);    /* e_ehsize */
+    wr(d + (is64 ? 54 : 42), ph, 2, be);    /* e_phentsize */
+    wr(d + (is64 ? 56 : 44), phnum, 2, be); /* e_phnum */
+    wr(d + (is64 ? 58 : 46), shs, 2, be);   /* e_shentsize */
+    wr(d + (is64 ? 60 : 48), 3, 2, be);     /* e_shnum */
+    wr(d + (is64 ? 62 : 50), 1, 2, be);     /* e_shstrndx */
+    for (unsigned i = 0; i < phnum; i++) {
+        uint8_t *p = d + eh + i * ph;
+        uint64_t type = i == 0 ? 1 : 4, off = i == 0 ? 0 : 512, sz = i == 0 ? load : 20;
+        wr(p, type, 4, be);
+        wr(p + (is64 ? 8 : 4), off, w, be);  /* p_offset */
+        wr(p + (is64 ? 32 : 16), sz, w, be); /* p_filesz */
+        wr(p + (is64 ? 40 : 20), sz, w, be); /* p_memsz */
+    }
+    if (go_blob) {
+        wr(d + 512, 4, 4, be);
+        wr(d + 516, 4, 4, be);
+        wr(d + 520, 4, 4, be);
+        memcpy(d + 524, "Go\0\0abcd", 8);
+        memcpy(d + 4096, go_blob, go_len);
+    }
+    memcpy(d + load, payload, plen);
+    memcpy(d + str_off, strtab, sizeof(strtab));
+    uint8_t *sh = d + shoff + shs;
+    wr(sh, 1, 4, be);
+    wr(sh + 4, 3, 4, be);
+    wr(sh + (is64 ? 24 : 16), str_off, w, be);
+    wr(sh + (is64 ? 32 : 20), sizeof(strtab), w, be);
+    sh += shs;
+    wr(sh, 11, 4, be);
+    wr(sh + 4, 1, 4, be);
+    wr(sh + (is64 ? 24 : 16), load, w, be);
+    wr(sh + (is64 ? 32 : 20), plen, w, be);
+    return s;
+}
+
+static void test_lang_rust_elf_classes_and_byte_orders(void **state)
+{
+    (void)state;
+    size_t zlen, glen;
+    uint8_t *z = slurp(FIX "dep-v0.zlib", &zlen);
+    uint8_t *g = slurp(DD_SOURCE_DIR "/tests/fixtures/lang/go/inline.blob", &glen);
+    static const bool variants[][2] = {{false, false}, {false, true}, {true, true}, {true, false}};
+    for (size_t v = 0; v < 4; v++) {
+        bool is64 = variants[v][0], be = variants[v][1];
+        struct synth s = synth_elf_ex(is64, be, 100 * 1024, z, zlen, NULL, 0);
+        struct pkg_list l;
+        pkg_list_init(&l);
+        struct dd_error err = {0};
+        assert_int_equal(run_stream(s.d, s.len, s.len, 8192, &l, &err), 0);
+        expect_demo_crates(&l, "usr/bin/demo");
+        pkg_list_cleanup(&l);
+        free(s.d);
+
+        /* the same layout as a Go binary: the note makes it Go, no tail is read */
+        s = synth_elf_ex(is64, be, 100 * 1024, z, zlen, g, glen);
+        pkg_list_init(&l);
+        assert_int_equal(run_stream(s.d, s.len, s.len, 8192, &l, &err), 0);
+        assert_int_equal(l.n, 4);
+        assert_int_equal(l.v[0].type, PKG_TYPE_GOLANG);
+        assert_string_equal(l.v[0].name, "stdlib");
+        assert_string_equal(l.v[0].version, "v1.21.5");
+        pkg_list_cleanup(&l);
+        free(s.d);
+    }
+    free(g);
+    free(z);
+}
+
 static void test_lang_rust_truncated_binary(void **state)
 {
     (void)state;
@@ -576,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_lang_rust_auditable_binary),
         cmocka_unit_test(test_lang_rust_tail_beyond_head),
         cmocka_unit_test(test_lang_rust_lying_section_headers),
+        cmocka_unit_test(test_lang_rust_elf_classes_and_byte_orders),
         cmocka_unit_test(test_lang_rust_truncated_binary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
