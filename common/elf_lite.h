@@ -19,6 +19,8 @@
 
 #define ELF_LITE_PT_LOAD 1u
 #define ELF_LITE_PT_NOTE 4u
+#define ELF_LITE_PF_X    1u
+#define ELF_LITE_PF_W    2u
 
 struct elf_lite {
     bool is64;

@@ -7,9 +7,10 @@
  *          most executables stop after their first chunk). When complete: ELF header,
  *          program headers, PT_NOTE notes (Go build ID: name "Go\0\0", type 4) and
  *          tail_start = max(p_offset + p_filesz) over PT_LOAD.
- *   go     the 16-byte aligned build info magic scan (go_scan_*, lang_gobin.c) over the
- *          bytes below tail_start (everywhere for a Go binary); a Go binary stops the pass
- *          as soon as its build info blob is captured.
+ *   go     the 16-byte aligned build info magic scan (go_scan_*, lang_gobin.c) from the
+ *          first writable non-executable PT_LOAD (where Go's linker puts .go.buildinfo, and
+ *          where Go's own debug/buildinfo looks) up to tail_start (to the end for a Go
+ *          binary); a Go binary stops the pass as soon as its build info blob is captured.
  *   tail   non-Go ELF only: the bytes from tail_start to the end, where non-allocated
  *          sections (.dep-v0, .comment, .symtab, .shstrtab) and the section headers live,
  *          when that is at most ELF_TAIL_MAX bytes (else a per-file error, unless the file
@@ -50,7 +51,8 @@ struct elf_pass {
     struct elf_lite eh;
     bool go_note;      /* Go build ID note seen */
     bool go_on;        /* still feeding the Go scanner */
-    uint64_t go_limit; /* feed the Go scanner only below this offset */
+    uint64_t go_start; /* the Go scanner sees file bytes [go_start, go_limit) only */
+    uint64_t go_limit;
     struct go_scan gs;
     bool want_tail; /* capturing [tail_start, end) */
     bool tail_too_big;
@@ -111,6 +113,21 @@ static void rust_scan(struct elf_pass *ep, uint64_t off, const uint8_t *p, size_
     }
 }
 
+/* Feed the Go scanner the part of file bytes [off, off + n) inside [go_start, go_limit)
+ * that it has not seen yet. Returns go_scan_feed's result, or 0 when there was nothing. */
+static int feed_go(struct elf_pass *ep, uint64_t off, const uint8_t *p, size_t n)
+{
+    uint64_t lo = off > ep->gs.pos ? off : ep->gs.pos;
+    if (lo < ep->go_start)
+        lo = ep->go_start;
+    uint64_t hi = off + n < ep->go_limit ? off + n : ep->go_limit;
+    if (lo >= hi)
+        return 0;
+    if (ep->gs.pos < lo)
+        go_scan_skip(&ep->gs, lo - ep->gs.pos);
+    return go_scan_feed(&ep->gs, p + (lo - off), (size_t)(hi - lo));
+}
+
 static int analyse_head(struct elf_pass *ep, struct dd_error *err)
 {
     const uint8_t *h = ep->head.data;
@@ -118,8 +135,8 @@ static int analyse_head(struct elf_pass *ep, struct dd_error *err)
     int rc = elf_lite_header_parse(h, hl, &ep->eh, err);
     if (rc)
         return rc;
-    uint64_t tail_start = 0;
-    bool any_load = false;
+    uint64_t tail_start = 0, data_start = 0;
+    bool any_load = false, any_data = false;
     for (unsigned i = 0; i < ep->eh.phnum; i++) {
         struct elf_lite_phdr ph;
         if (elf_lite_phdr_get(&ep->eh, h, hl, i, &ph) != 0)
@@ -127,6 +144,12 @@ static int analyse_head(struct elf_pass *ep, struct dd_error *err)
                                 "program headers (%u at offset %llu) outside the first %zu bytes",
                                 ep->eh.phnum, (unsigned long long)ep->eh.phoff, hl);
         uint64_t end = ph.offset + ph.filesz;
+        if (ph.type == ELF_LITE_PT_LOAD &&
+            (ph.flags & (ELF_LITE_PF_X | ELF_LITE_PF_W)) == ELF_LITE_PF_W &&
+            (!any_data || ph.offset < data_start)) {
+            data_start = ph.offset; /* Go puts .go.buildinfo in the data segment */
+            any_data = true;
+        }
         if (ph.type == ELF_LITE_PT_LOAD) {
             if (end < ph.offset || (ep->size && end > ep->size))
                 return dd_error_set(err, DD_EPARSE,
@@ -141,6 +164,9 @@ static int analyse_head(struct elf_pass *ep, struct dd_error *err)
         }
     }
     ep->tail_start = tail_start;
+    /* Like Go's debug/buildinfo: the blob is in the first writable, non-executable segment,
+     * so .rodata (which may embed other binaries, or the magic as data) is never searched. */
+    ep->go_start = data_start;
     if (ep->go_note) {
         ep->go_limit = UINT64_MAX; /* a Go binary carries no .dep-v0 */
         return 0;
@@ -217,11 +243,11 @@ int lang_elf_parse_stream(const char *path, uint64_t size, struct blob_source *s
                     goto out;
             }
         }
-        if (ep.go_on) {
-            size_t feed = n;
-            if (ep.pos + n > ep.go_limit)
-                feed = ep.go_limit > ep.pos ? (size_t)(ep.go_limit - ep.pos) : 0;
-            int g = feed ? go_scan_feed(&ep.gs, p, feed) : 0;
+        if (ep.head_done && ep.go_on) {
+            /* the head's bytes first (once), then this chunk's */
+            int g = feed_go(&ep, 0, ep.head.data, ep.head.len);
+            if (g == 0)
+                g = feed_go(&ep, ep.pos, p, n);
             if (g < 0) {
                 rc = dd_error_set(err, g, "out of memory");
                 goto out;
@@ -245,6 +271,10 @@ int lang_elf_parse_stream(const char *path, uint64_t size, struct blob_source *s
         ep.head_done = true;
         if ((rc = analyse_head(&ep, err)) != 0)
             goto out;
+        if (feed_go(&ep, 0, ep.head.data, ep.head.len) < 0) {
+            rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+            goto out;
+        }
     }
     int grc = go_scan_finish(&ep.gs, path, out, err);
     int rrc = 0;

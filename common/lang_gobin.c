@@ -404,6 +404,14 @@ int go_scan_feed(struct go_scan *s, const uint8_t *data, size_t len)
     return 0;
 }
 
+void go_scan_skip(struct go_scan *s, uint64_t len)
+{
+    if (s->found || len == 0)
+        return;
+    s->pos += len;
+    s->blk_len = 0; /* a partial block cannot continue across a gap */
+}
+
 int go_scan_finish(struct go_scan *s, const char *path, struct pkg_list *out, struct dd_error *err)
 {
     if (!s->found)

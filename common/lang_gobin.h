@@ -64,6 +64,8 @@ void go_scan_init(struct go_scan *s);
 void go_scan_cleanup(struct go_scan *s);
 /* Returns 0 (keep feeding), 1 (done: the blob is captured or known bad) or DD_ENOMEM. */
 int go_scan_feed(struct go_scan *s, const uint8_t *data, size_t len);
+/* Pass over the next len bytes of the file unexamined (before the magic is found only). */
+void go_scan_skip(struct go_scan *s, uint64_t len);
 /* Parse what was captured into out. 0 with nothing added when no magic was seen. */
 int go_scan_finish(struct go_scan *s, const char *path, struct pkg_list *out, struct dd_error *err);
 

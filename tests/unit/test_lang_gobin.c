@@ -104,6 +104,27 @@ static void test_lang_gobin_binary_without_buildid_note(void **state)
     free(d);
 }
 
+/* A build info blob embedded as data in .rodata (0x82000..0xb96a5) is not the binary's own:
+ * the scan starts at the data segment, as Go's own reader does. */
+static void test_lang_gobin_ignores_blob_in_rodata(void **state)
+{
+    (void)state;
+    size_t len, blen;
+    uint8_t *d = slurp(FIX "app.bin", &len);
+    uint8_t *blob = slurp(FIX "inline.blob", &blen);
+    memcpy(d + 0x90000, blob, blen);
+    struct pkg_list l;
+    pkg_list_init(&l);
+    struct dd_error err = {0};
+    assert_int_equal(run_stream(d, len, len, 65536, &l, &err, NULL), 0);
+    assert_int_equal(l.n, 3);
+    expect_go(&l, 0, "stdlib", "v1.19.8", "usr/local/bin/app");
+    expect_go(&l, 2, "example.com/newdep", "v1.0.0", "usr/local/bin/app");
+    pkg_list_cleanup(&l);
+    free(blob);
+    free(d);
+}
+
 static void test_lang_gobin_inline_blob(void **state)
 {
     (void)state;
@@ -482,6 +503,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lang_gobin_real_binary_stream),
         cmocka_unit_test(test_lang_gobin_binary_without_buildid_note),
+        cmocka_unit_test(test_lang_gobin_ignores_blob_in_rodata),
         cmocka_unit_test(test_lang_gobin_inline_blob),
         cmocka_unit_test(test_lang_gobin_pointer_format_unsupported),
         cmocka_unit_test(test_lang_gobin_stdlib_versions),
