@@ -101,7 +101,8 @@ int64_t advdb_built_at_s(struct advdb *db);
  * the length or DD_ETOOBIG. */
 int advdb_normalize_name(const char *ecosystem, const char *name, char *out, size_t cap);
 
-/* Call cb(adv, 0, ctx) once per stored record, in file order (for rebuilds and checks).
+/* Call cb(adv, 0, ctx) once per stored record, in file order (for rebuilds and checks); the
+ * 0 is a placeholder (a record may have no affected entries at all).
  * Non-zero from cb stops the walk and is returned. */
 int advdb_foreach(struct advdb *db, advdb_hit_cb cb, void *ctx, struct dd_error *err);
 
