@@ -388,6 +388,77 @@ static const char *cursor_of(const struct advdb_info *info, const char *eco)
     return NULL;
 }
 
+/* <mirror>/ecosystems.txt: one ecosystem per line. Names must be printable and hold no '/'
+ * (they become a path segment). */
+#define ECOSYSTEMS_TXT_MAX_BYTES (1u << 20)
+#define ECOSYSTEMS_MAX           1024
+
+static int fetch_ecosystem_list(struct fetcher *f, char ***out, size_t *n_out, struct dd_error *err)
+{
+    char url[URL_MAX];
+    struct buf body;
+    struct sink s = {.mem = &body, .max = ECOSYSTEMS_TXT_MAX_BYTES};
+    char **v = NULL;
+    size_t n = 0;
+    int rc;
+    const char *m = f->o->mirror;
+    size_t ml = strlen(m);
+    while (ml > 0 && m[ml - 1] == '/')
+        ml--;
+    if (snprintf(url, sizeof(url), "%.*s/ecosystems.txt", (int)ml, m) >= (int)sizeof(url))
+        return dd_error_set(err, DD_ETOOBIG, "mirror URL too long");
+    buf_init(&body, ECOSYSTEMS_TXT_MAX_BYTES);
+    if ((rc = fetch(f, url, &s, err)) != 0)
+        goto out;
+    v = calloc(ECOSYSTEMS_MAX, sizeof(*v));
+    if (v == NULL) {
+        rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+        goto out;
+    }
+    const char *p = (const char *)body.data, *end = p + body.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        size_t l = (size_t)(le - p);
+        while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' '))
+            l--;
+        if (l > 0) {
+            bool ok = l <= 100 && !(l <= 2 && p[0] == '.');
+            for (size_t i = 0; i < l && ok; i++)
+                ok = (unsigned char)p[i] >= 0x20 && p[i] != '/' && p[i] != 0x7f;
+            if (!ok) {
+                rc = dd_error_set(err, DD_EHOSTILE, "%s: '%.*s' is not an ecosystem name", url,
+                                  (int)(l > 60 ? 60 : l), p);
+                goto out;
+            }
+            if (n == ECOSYSTEMS_MAX) {
+                rc = dd_error_set(err, DD_ELIMIT, "%s: more than %d ecosystems", url,
+                                  ECOSYSTEMS_MAX);
+                goto out;
+            }
+            if ((v[n] = strndup(p, l)) == NULL) {
+                rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+                goto out;
+            }
+            n++;
+        }
+        p = le + 1;
+    }
+    if (n == 0) {
+        rc = dd_error_set(err, DD_EPARSE, "%s: no ecosystems listed", url);
+        goto out;
+    }
+    *out = v;
+    *n_out = n;
+    v = NULL;
+out:
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+    buf_cleanup(&body);
+    return rc;
+}
+
 int advdb_update(const struct advdb_update_opts *o, struct advdb_update_result *res,
                  struct dd_error *err)
 {
@@ -401,6 +472,8 @@ int advdb_update(const struct advdb_update_opts *o, struct advdb_update_result *
     char *def = NULL, *new_path = NULL, *dl_path = NULL, *lock_path = NULL;
     char **cursors = NULL;
     const char **cursor_ecos = NULL;
+    char **listed = NULL; /* from ecosystems.txt */
+    size_t n_listed = 0;
     int lock_fd = -1, rc;
 
     memset(&r, 0, sizeof(r));
@@ -417,12 +490,23 @@ int advdb_update(const struct advdb_update_opts *o, struct advdb_update_result *
         rc = dd_error_set(err, DD_EINVAL, "no ecosystems to update");
         goto out;
     }
+    if (opts.n_ecosystems == 1 && strcmp(opts.ecosystems[0], "all") == 0) {
+        if ((f.easy = curl_easy_init()) == NULL) {
+            rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+            goto out;
+        }
+        if ((rc = fetch_ecosystem_list(&f, &listed, &n_listed, err)) != 0)
+            goto out;
+        opts.ecosystems = (const char *const *)listed;
+        opts.n_ecosystems = n_listed;
+    }
     new_path = path_with(opts.db_path, ".new");
     dl_path = path_with(opts.db_path, ".dl.zip");
     lock_path = path_with(opts.db_path, ".lock");
     cursors = calloc(opts.n_ecosystems, sizeof(*cursors));
     cursor_ecos = calloc(opts.n_ecosystems, sizeof(*cursor_ecos));
-    f.easy = curl_easy_init();
+    if (f.easy == NULL)
+        f.easy = curl_easy_init();
     if (!new_path || !dl_path || !lock_path || !cursors || !cursor_ecos || !f.easy) {
         rc = dd_error_set(err, DD_ENOMEM, "out of memory");
         goto out;
@@ -533,6 +617,9 @@ out:
         free(cursors[i]);
     free(cursors);
     free(cursor_ecos);
+    for (size_t i = 0; i < n_listed; i++)
+        free(listed[i]);
+    free(listed);
     if (f.easy)
         curl_easy_cleanup(f.easy);
     if (lock_fd >= 0)

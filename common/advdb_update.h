@@ -3,6 +3,7 @@
  *   <mirror>/<Ecosystem>/all.zip            every record (first run, or --full)
  *   <mirror>/<Ecosystem>/modified_id.csv    "<RFC 3339 time>,<ID>" lines, newest first
  *   <mirror>/<Ecosystem>/<ID>.json          one record
+ *   <mirror>/ecosystems.txt                 one ecosystem per line (--ecosystems all)
  *
  * First run (no DB, or no cursor for an ecosystem): modified_id.csv's newest time becomes the
  * cursor, then all.zip is read. Later runs read modified_id.csv down to the stored cursor and
@@ -36,7 +37,8 @@
 struct advdb_update_opts {
     const char *mirror;            /* no trailing slash needed; NULL: ADVDB_DEFAULT_MIRROR */
     const char *db_path;           /* NULL: advdb_default_path() */
-    const char *const *ecosystems; /* mirror directory names */
+    const char *const *ecosystems; /* mirror directory names; the single name "all" means
+                                      every line of <mirror>/ecosystems.txt */
     size_t n_ecosystems;
     bool full;               /* ignore cursors: all.zip for every ecosystem */
     int max_retries;         /* retryable HTTP statuses / transport errors; default 3 */

@@ -6,7 +6,8 @@
 # that logs every request path and injects the fault named in $M/.faults ("PATH MODE" lines,
 # MODE one of 404, 500, truncate). Checks:
 #   first run: every ecosystem's all.zip and modified_id.csv fetched (a name with a space is
-#   URL-escaped), DB created with cursors; incremental run: only the changed <ID>.json files
+#   URL-escaped), DB created with cursors; --ecosystems all reads ecosystems.txt (a hostile
+#   name there is refused); incremental run: only the changed <ID>.json files
 #   fetched, no all.zip, a new and a modified record visible; a withdrawal removes a record;
 #   500, 404, truncated body, corrupt all.zip, a hostile ID and an unknown ecosystem: exit 1,
 #   a message naming the URL, the old DB byte-for-byte unchanged, no DB.new left behind.
@@ -132,6 +133,29 @@ else
 fi
 if query "Rocky Linux:9" bash | grep -q "^RLSA-2099:0001"; then dd_ok "Rocky Linux record indexed"; else
     dd_fail "Rocky Linux record missing"
+fi
+
+# --- --ecosystems all: the list comes from <mirror>/ecosystems.txt ---------------------------
+printf 'npm\nPyPI\r\nRocky Linux\n\n' >"$M/ecosystems.txt"
+: >"$LOG"
+"$DRYDOCK" db update --mirror "$URL/" --ecosystems all --db "$DD_T/all.db" --retries 0 \
+    >"$DD_T/out.txt" 2>"$DD_T/err.txt"
+rc=$?
+if [ $rc = 0 ] && requested /ecosystems.txt && requested /Rocky%20Linux/all.zip &&
+    grep -q "3 records (was 0); 3 ecosystem(s) from all.zip" "$DD_T/out.txt"; then
+    dd_ok "--ecosystems all: read ecosystems.txt, 3 ecosystems"
+else
+    dd_fail "--ecosystems all: rc $rc"
+    cat "$DD_T/err.txt" "$DD_T/out.txt" >&2
+fi
+printf 'npm\n../etc\n' >"$M/ecosystems.txt"
+"$DRYDOCK" db update --mirror "$URL" --ecosystems all --db "$DD_T/all.db" --retries 0 \
+    >/dev/null 2>"$DD_T/err.txt"
+rc=$?
+if [ $rc = 1 ] && grep -q "is not an ecosystem name" "$DD_T/err.txt"; then
+    dd_ok "--ecosystems all: a hostile name in ecosystems.txt is refused"
+else
+    dd_fail "--ecosystems all with '../etc': rc $rc"
 fi
 
 # --- incremental: one new npm record, one modified PyPI record ------------------------------
