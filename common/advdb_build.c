@@ -47,6 +47,7 @@ struct rec {
     uint32_t word_off, n_words;
     uint32_t eco_first, n_eco; /* distinct full ecosystems, in b->rec_ecos */
     bool alive;
+    bool from_db; /* copied from an existing DB: replacing it is an update, not a duplicate */
 };
 
 struct posting {
@@ -73,6 +74,7 @@ struct advdb_builder {
     struct advdb_build_stats stats;
     advdb_warn_cb warn;
     void *warn_ctx;
+    bool copying_db; /* inside advdb_builder_add_db */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -369,7 +371,7 @@ int advdb_builder_add(struct advdb_builder *b, const struct advisory *adv, struc
             b->stats.duplicates++;
             return 0; /* what we hold is newer */
         }
-        if (old->alive && !adv->withdrawn)
+        if (old->alive && !adv->withdrawn && !old->from_db)
             b->stats.duplicates++;
         old->alive = false;
     }
@@ -380,6 +382,7 @@ int advdb_builder_add(struct advdb_builder *b, const struct advisory *adv, struc
     memset(r, 0, sizeof(*r));
     r->id = id;
     r->modified = mod;
+    r->from_db = b->copying_db;
     r->word_off = (uint32_t)b->n_words;
     if (!*slot)
         b->ids_n++;
@@ -684,7 +687,9 @@ static int on_db_record(const struct advisory *adv, size_t idx, void *ctx)
 
 int advdb_builder_add_db(struct advdb_builder *b, struct advdb *db, struct dd_error *err)
 {
+    b->copying_db = true;
     int rc = advdb_foreach(db, on_db_record, b, err);
+    b->copying_db = false;
     if (rc)
         dd_error_set(err, rc, "copying the old database: %s", dd_strerror(rc));
     return rc;

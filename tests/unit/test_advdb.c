@@ -277,6 +277,12 @@ static void test_advdb_foreach_and_rebuild_round_trip(void **state)
     snprintf(db2_path, sizeof(db2_path), "%s/b.db", t->dir);
     assert_int_equal(advdb_builder_new(&b), 0);
     assert_int_equal(advdb_builder_add_db(b, db, &err), 0);
+    /* the same records again from their files: updates of copied records, not duplicates */
+    assert_int_equal(advdb_builder_add_path(b, TREE "/ghsa", &err), 0);
+    struct advdb_build_stats st2;
+    advdb_builder_stats(b, &st2);
+    assert_int_equal(st2.duplicates, 0);
+    assert_int_equal(advdb_builder_count(b), 8);
     struct advdb_build_meta meta = {.source = "copy"};
     assert_int_equal(advdb_builder_write(b, db2_path, &meta, &err), 0);
     advdb_builder_free(b);
