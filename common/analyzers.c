@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+/* One analyzer per line keeps the order readable and diffs small. */
+/* clang-format off */
 const struct analyzer *const analyzers_all[] = {
     &analyzer_os_release,
     &analyzer_dpkg,
@@ -25,6 +27,7 @@ const struct analyzer *const analyzers_all[] = {
     &analyzer_elf_binary,
     NULL,
 };
+/* clang-format on */
 
 size_t analyzers_count(void)
 {
