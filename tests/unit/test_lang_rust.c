@@ -349,6 +349,40 @@ static void test_lang_rust_auditable_binary(void **state)
     free(d);
 }
 
+/* A real rustc-built binary (346 KiB: the tail starts past the 64 KiB head). */
+static void test_lang_rust_real_rust_binary(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *d = slurp(FIX "rust-auditable.bin", &len);
+    static const size_t chunks[] = {4096, 65536, 100003};
+    for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+        struct pkg_list l;
+        pkg_list_init(&l);
+        struct dd_error err = {0};
+        assert_int_equal(run_stream(d, len, len, chunks[c], &l, &err), 0);
+        expect_demo_crates(&l, "usr/bin/demo");
+        pkg_list_cleanup(&l);
+    }
+    /* a walker claiming 17 MiB more: the tail is not captured, and since std's /rustc/
+     * paths are in .rodata, that is reported */
+    struct pkg_list l;
+    pkg_list_init(&l);
+    struct dd_error err = {0};
+    assert_int_equal(run_stream(d, len, len + (17u << 20), 65536, &l, &err), DD_ETOOBIG);
+    assert_string_equal(err.msg, "ELF tail too large for cargo-auditable scan");
+    pkg_list_cleanup(&l);
+    free(d);
+    /* the same lie about a C binary: silently nothing */
+    d = slurp(FIX "plain.bin", &len);
+    pkg_list_init(&l);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(run_stream(d, len, len + (17u << 20), 65536, &l, &err), 0);
+    assert_int_equal(err.code, 0);
+    pkg_list_cleanup(&l);
+    free(d);
+}
+
 static void w16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -676,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_lang_rust_auditable_payload),
         cmocka_unit_test(test_lang_rust_auditable_json_hostile),
         cmocka_unit_test(test_lang_rust_auditable_binary),
+        cmocka_unit_test(test_lang_rust_real_rust_binary),
         cmocka_unit_test(test_lang_rust_tail_beyond_head),
         cmocka_unit_test(test_lang_rust_lying_section_headers),
         cmocka_unit_test(test_lang_rust_elf_classes_and_byte_orders),
