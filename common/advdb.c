@@ -517,7 +517,7 @@ out:
 
 int advdb_foreach(struct advdb *db, advdb_hit_cb cb, void *ctx, struct dd_error *err)
 {
-    struct arena a = {NULL};
+    struct arena a = {NULL, NULL};
     struct advisory adv;
     size_t pos = 0, next;
     uint32_t n = 0;
@@ -543,7 +543,7 @@ out:
 
 int advdb_verify(struct advdb *db, struct dd_error *err)
 {
-    struct arena a = {NULL};
+    struct arena a = {NULL, NULL};
     uint8_t *starts = NULL; /* bitmap of record start words */
     struct advisory adv;
     size_t pos = 0, next;
