@@ -2,7 +2,7 @@
 # run.sh - drydock's benchmark: cold `drydock sbom` against the floors and against Trivy, on
 # one throw-away docker-registry on 127.0.0.1. See bench/README.md for what each figure means.
 #
-#   bench/run.sh [--images debian,multi,big] [--runs N] [--runs-big N] [--trivy-runs N]
+#   bench/run.sh [--images debian,multi,big,app] [--runs N] [--runs-big N] [--trivy-runs N]
 #                [--no-trivy] [--no-drydock] [--build] [--wait-drydock MINUTES]
 #   bench/run.sh --report bench/.work/run-DATE     re-print the table of an earlier run
 #
@@ -17,9 +17,10 @@ set -euo pipefail
 . "$BENCH_LIB/peer.sh"
 . "$BENCH_LIB/drydock.sh"
 . "$BENCH_LIB/inventory.sh"
+. "$BENCH_LIB/inventory_types.sh"
 . "$BENCH_LIB/report.sh"
 
-BENCH_IMAGES="debian multi big"
+BENCH_IMAGES="debian multi big app"
 BENCH_RUNS=5
 BENCH_RUNS_BIG=3
 BENCH_TRIVY_RUNS=3
@@ -57,9 +58,12 @@ while [ $# -gt 0 ]; do
 done
 
 declare -A BENCH_FLOOR_NOTE=()
-declare -A BENCH_IMG_REF=([debian]=bench/debian:12 [multi]=bench/multi:1 [big]=bench/big:1)
-declare -A BENCH_IMG_LAYERS=([debian]=base [multi]="base stage1 stage2 stage3" [big]=big)
+declare -A BENCH_IMG_REF=([debian]=bench/debian:12 [multi]=bench/multi:1 [big]=bench/big:1
+    [app]=app/demo:1)
+declare -A BENCH_IMG_LAYERS=([debian]=base [multi]="base stage1 stage2 stage3" [big]=big
+    [app]="app-L0 app-L1 app-L2 app-L3 app-L4 app-L5")
 BENCH_FLOOR_NOTE[multi]=" (parallel floor)"
+BENCH_FLOOR_NOTE[app]=" (parallel floor)"
 BENCH_NOTES=
 
 stage_done() { # NAME START
@@ -89,6 +93,21 @@ write_report() {
             cat "$BENCH_RUN_DIR/inventory-$key.txt"
             echo '```'
         } >>"$out"
+    done
+    local first=1
+    for key in $BENCH_IMAGES; do
+        [ -s "$BENCH_RUN_DIR/inventory-types-$key.tsv" ] || continue
+        if [ $first = 1 ]; then
+            {
+                printf '\n## Inventory vs Trivy by package type\n\n'
+                echo "Packages = entries with a purl (the same name@version under two file paths"
+                echo "counts twice); unique = distinct name@version; the lists below are name@version"
+                echo "on one side only. Why they differ: bench/README.md, \"Differences from Trivy\"."
+                echo
+            } >>"$out"
+            first=0
+        fi
+        bench_inventory_types_report "$key" >>"$out"
     done
 }
 
@@ -191,6 +210,8 @@ for key in $BENCH_IMAGES; do
         stage_done "$key: trivy" "$t"
         if [ $do_drydock = 1 ] && [ -s "$BENCH_RUN_DIR/rss/drydock-$key.out" ]; then
             bench_inventory_diff "$key" "$BENCH_RUN_DIR/rss/drydock-$key.out" \
+                "$BENCH_RUN_DIR/rss/trivy-$key-cold.out"
+            bench_inventory_types "$key" "$BENCH_RUN_DIR/rss/drydock-$key.out" \
                 "$BENCH_RUN_DIR/rss/trivy-$key-cold.out"
         fi
     fi

@@ -4,6 +4,10 @@
 #   multi   bench/multi:1     the same base layer + 3 layers, each what an `apt-get install`
 #                             RUN step would add (python3 stack, git/openssh, gcc)
 #   big     bench/big:1       one >= 1 GiB (uncompressed) layer from lib/layers.py big
+#   app     app/demo:1        tests/images/app.sh's application image (6 layers: Debian base,
+#                             apt python3/snakeyaml, npm tree, Go binary, jars, whiteouts);
+#                             built, cached (${XDG_CACHE_HOME:-~/.cache}/drydock/app) and pushed
+#                             by that script, only when "app" is in BENCH_IMAGES
 #
 # Cache layout ($BENCH_CACHE):
 #   rootfs/stage0.tar            the minbase rootfs (kept: the big layer re-uses its files)
@@ -177,4 +181,30 @@ bench_push_images() {
             bench_die "skopeo copy of ${img%%:*} failed"
     done
     bench_log "pushed 3 images in $(bench_since "$t0") s"
+    case " $BENCH_IMAGES " in *" app "*) bench_push_app ;; esac
+}
+
+# bench_push_app - build (cached) and push app/demo:1 with tests/images/app.sh, then expose its
+# layers as $BENCH_CACHE/layers/app-L<i>.{tar.gz,info} (symlink + sizes) for the report and
+# the engine-alone figures. Its expected inventory lands in $BENCH_RUN_DIR/app-img/.
+bench_push_app() {
+    local t0 i f info appc=${XDG_CACHE_HOME:-$HOME/.cache}/drydock/app
+    t0=$(bench_now)
+    bash "$BENCH_REPO/tests/images/app.sh" "$BENCH_REG" "$BENCH_RUN_DIR/app-img" \
+        >"$BENCH_RUN_DIR/app-image.log" 2>&1 || {
+        tail -20 "$BENCH_RUN_DIR/app-image.log" >&2
+        bench_die "tests/images/app.sh failed"
+    }
+    mkdir -p "$BENCH_CACHE/layers"
+    for i in 0 1 2 3 4 5; do
+        f=$BENCH_CACHE/layers/app-L$i
+        ln -sfn "$appc/L$i.tar.gz" "$f.tar.gz"
+        info="diffid=$(cat "$appc/L$i.diffid")"
+        if ! grep -q "$info" "$f.info" 2>/dev/null; then
+            printf 'tar_bytes=%s gz_bytes=%s entries=%s %s\n' "$(gzip -dc "$f.tar.gz" | wc -c)" \
+                "$(stat -L -c %s "$f.tar.gz")" "$(gzip -dc "$f.tar.gz" | tar -tf - | wc -l)" \
+                "$info" >"$f.info"
+        fi
+    done
+    bench_log "app image pushed in $(bench_since "$t0") s ($(tail -2 "$BENCH_RUN_DIR/app-image.log" | head -1))"
 }

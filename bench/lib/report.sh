@@ -2,8 +2,9 @@
 #
 # Figures are hyperfine means (± standard deviation) in seconds, RSS is the peak resident set
 # of one separate run (GNU time "Maximum resident set size"). Ratios divide means. For the
-# multi-layer image drydock (which fetches and walks layers in parallel) is compared with the
-# *parallel* floor (xargs -P2), and drydock with DRYDOCK_THREADS=1 with the sequential sum.
+# multi-layer images (multi, app) drydock (which fetches and walks layers in parallel) is
+# compared with the *parallel* floor (xargs -P2), and drydock with DRYDOCK_THREADS=1 with the
+# sequential sum.
 
 bench_pf() { # pass/fail: VALUE LIMIT
     awk -v v="${1:-}" -v l="$2" 'BEGIN {
@@ -28,6 +29,11 @@ bench_rss_or_na() {
     local v
     v=$(bench_rss_get "$1")
     echo "${v:-n/a}"
+}
+
+# bench_floor_sfx KEY - "par" when the image has a parallel floor (several layers), else "seq"
+bench_floor_sfx() {
+    if [ -s "$BENCH_RUN_DIR/hf/floor-$1-igzip-par.json" ]; then echo par; else echo seq; fi
 }
 
 bench_s() { # hyperfine entry -> "mean ± sd s" or n/a
@@ -64,8 +70,9 @@ bench_report() {
             [ -s "$BENCH_RUN_DIR/hf/floor-$key-igzip-$floor_sfx.json" ] ||
                 [ -s "$BENCH_RUN_DIR/hf/floor-$key-gzip-$floor_sfx.json" ] || continue
             local label=$key
-            [ "$key" = multi ] && [ $floor_sfx = seq ] && label="multi, layers one after another (sum)"
-            [ "$key" = multi ] && [ $floor_sfx = par ] && label="multi, layers in parallel (xargs -P2)"
+            [ -s "$BENCH_RUN_DIR/hf/floor-$key-igzip-par.json" ] && [ $floor_sfx = seq ] &&
+                label="$key, layers one after another (sum)"
+            [ $floor_sfx = par ] && label="$key, layers in parallel (xargs -P2)"
             echo "| $label | $(bench_s "floor-$key-curl-$floor_sfx") |" \
                 "$(bench_s "floor-$key-gzip-$floor_sfx") | $(bench_s "floor-$key-igzip-$floor_sfx") |" \
                 "$(bench_s "floor-$key-bsdtar-$floor_sfx") |"
@@ -89,8 +96,7 @@ bench_report() {
     echo "| image | drydock | peak RSS | / igzip floor | / gzip floor | trivy cold | trivy warm | trivy RSS cold / warm | trivy cold / drydock | trivy warm / drydock | deb inventory vs trivy |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
     for key in $BENCH_IMAGES; do
-        floor_sfx=seq
-        [ "$key" = multi ] && floor_sfx=par
+        floor_sfx=$(bench_floor_sfx "$key")
         dd=$(bench_hf_mean "drydock-$key")
         ig=$(bench_hf_mean "floor-$key-igzip-$floor_sfx")
         gz=$(bench_hf_mean "floor-$key-gzip-$floor_sfx")
@@ -115,8 +121,7 @@ bench_report() {
     echo
     local r
     for key in $BENCH_IMAGES; do
-        floor_sfx=seq
-        [ "$key" = multi ] && floor_sfx=par
+        floor_sfx=$(bench_floor_sfx "$key")
         dd=$(bench_hf_mean "drydock-$key")
         r=$(bench_ratio "$dd" "$(bench_hf_mean "floor-$key-igzip-$floor_sfx")")
         echo "- $key: ratio vs igzip floor${BENCH_FLOOR_NOTE[$key]:-}: $r (target <= 1.3) $(bench_pf "$r" 1.3)"
