@@ -61,7 +61,7 @@ declare -A BENCH_FLOOR_NOTE=()
 declare -A BENCH_IMG_REF=([debian]=bench/debian:12 [multi]=bench/multi:1 [big]=bench/big:1
     [app]=app/demo:1)
 declare -A BENCH_IMG_LAYERS=([debian]=base [multi]="base stage1 stage2 stage3" [big]=big
-    [app]="app-L0 app-L1 app-L2 app-L3 app-L4 app-L5")
+    [app]="app-L0 app-L1 app-L2 app-L3 app-L4 app-L5 app-L6")
 BENCH_FLOOR_NOTE[multi]=" (parallel floor)"
 BENCH_FLOOR_NOTE[app]=" (parallel floor)"
 BENCH_NOTES=

@@ -4,8 +4,9 @@
 #   multi   bench/multi:1     the same base layer + 3 layers, each what an `apt-get install`
 #                             RUN step would add (python3 stack, git/openssh, gcc)
 #   big     bench/big:1       one >= 1 GiB (uncompressed) layer from lib/layers.py big
-#   app     app/demo:1        tests/images/app.sh's application image (6 layers: Debian base,
-#                             apt python3/snakeyaml, npm tree, Go binary, jars, whiteouts);
+#   app     app/demo:1        tests/images/app.sh's application image (7 layers: Debian base,
+#                             apt python3/snakeyaml, npm tree, Go binary, jars, whiteouts,
+#                             gem/composer/nuget/cargo-auditable files);
 #                             built, cached (${XDG_CACHE_HOME:-~/.cache}/drydock/app) and pushed
 #                             by that script, only when "app" is in BENCH_IMAGES
 #
@@ -196,7 +197,7 @@ bench_push_app() {
         bench_die "tests/images/app.sh failed"
     }
     mkdir -p "$BENCH_CACHE/layers"
-    for i in 0 1 2 3 4 5; do
+    for i in 0 1 2 3 4 5 6; do
         f=$BENCH_CACHE/layers/app-L$i
         ln -sfn "$appc/L$i.tar.gz" "$f.tar.gz"
         info="diffid=$(cat "$appc/L$i.diffid")"

@@ -14,7 +14,9 @@
 # segments and the version are percent-decoded, npm's scope keeps its "@", Maven's
 # group/artifact becomes "group:artifact" (drydock's naming), qualifiers are dropped. Debian
 # packages go through bench_deb_set (inventory.sh), which folds Trivy's `epoch=` qualifier into
-# the version. The types are those both tools support (BENCH_INV_TYPES).
+# the version. The types are those both tools support (BENCH_INV_TYPES). The Trivy build of
+# LAB.md writes cargo-auditable crates as `pkg:rustbinary/...` (not a registered purl type;
+# upstream Trivy writes pkg:cargo): those count as cargo.
 
 BENCH_INV_TYPES=${BENCH_INV_TYPES:-deb npm pypi golang maven gem composer nuget cargo}
 
@@ -27,8 +29,9 @@ bench_purl_set() {
         bench_deb_set "$file" | awk '{ print $1 "@" $2 }'
         return
     fi
-    jq -r --arg t "$type" "$BENCH_PURLS_JQ"' | select(startswith("pkg:" + $t + "/"))
-      | ltrimstr("pkg:" + $t + "/") | sub("[?#].*$"; "")
+    jq -r --arg t "$type" "$BENCH_PURLS_JQ"' | select(startswith("pkg:" + $t + "/")
+          or ($t == "cargo" and startswith("pkg:rustbinary/")))
+      | sub("^pkg:[^/]+/"; "") | sub("[?#].*$"; "")
       | capture("^(?<p>.*)@(?<v>[^@]*)$")
       | def pdec: gsub("%40"; "@") | gsub("%2[Bb]"; "+") | gsub("%3[Aa]"; ":")
                   | gsub("%2[Ff]"; "/") | gsub("%7[Ee]"; "~") | gsub("%20"; " ") | gsub("%25"; "%");
@@ -40,7 +43,8 @@ bench_purl_set() {
 
 bench_purl_entries() {
     local file=$1 type=$2
-    jq -r --arg t "$type" "[$BENCH_PURLS_JQ"' | select(startswith("pkg:" + $t + "/"))] | length' \
+    jq -r --arg t "$type" "[$BENCH_PURLS_JQ"' | select(startswith("pkg:" + $t + "/")
+          or ($t == "cargo" and startswith("pkg:rustbinary/")))] | length' \
         "$file"
 }
 

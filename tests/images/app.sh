@@ -26,6 +26,11 @@
 #      rewritten package.json, package-lock.json and node_modules/.package-lock.json; nothing
 #      else requires minimist) and an opaque opt/legacy/ (.wh..wh..opq + a README) hiding
 #      layer 4's legacy jar
+#   6  other ecosystems, from the committed real-format fixtures of tests/fixtures/lang/:
+#      Debian's installed gemspecs (ruby3.1/rake: minitest, rake, default json and bundler)
+#      under usr/local/lib/ruby/gems/3.1.0/specifications/, a Composer 2
+#      srv/php/vendor/composer/installed.json, a .NET srv/dotnet/WebApp.deps.json, and a
+#      cargo-auditable ELF (.dep-v0 section) as usr/local/bin/demo-rust
 #
 # Expected inventory (OUTDIR/app.expected.tsv), from the real tools, never from drydock:
 #   "type name version path layer_index", sorted; path is the file a scanner reads (the
@@ -36,6 +41,9 @@
 #   pypi   importlib.metadata over layer 1's dist-packages (app_layers.py python)
 #   golang `go version -m`: stdlib v<go version>, each dep (a "=>" replacement wins)
 #   maven  each jar's META-INF/maven/*/*/pom.properties (unzip -p)
+#   gem    ruby's Gem::Specification.load of each gemspec
+#   composer / nuget  the packages of installed.json / the "package" libraries of deps.json
+#   cargo  the binary's .dep-v0 (objcopy --dump-section, zlib, JSON): runtime crates
 # OUTDIR/app.deb.expected.tsv: dpkg-query on the apt rootfs's var/lib/dpkg, in tests/lib/testlib.sh's
 # dd_inventory format.
 # Layer index = the layer that introduced the package (drydock and Trivy both keep it when a
@@ -70,7 +78,7 @@ c=$cache/app
 mkdir -p "$c"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dd-app-work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-NLAYERS=6
+NLAYERS=7
 APT_PKGS=python3-requests,python3-packaging,libyaml-snake-java
 NPM_PKGS=(lodash@4.17.15 minimist@1.2.0 express@4.17.1)
 t0=$(date +%s.%N)
@@ -241,11 +249,48 @@ if ! have_layer 5; then
     dd_tar_dir "$work/s5" "$work/L5.tar"
     store_layer 5 "$work/L5.tar"
 fi
+# --- layer 6: gem, composer, nuget, cargo ---------------------------------------------------
+fx=$src/tests/fixtures/lang
+if ! have_layer 6 || [ ! -s "$c/L6.expected.tsv" ]; then
+    for t in ruby objcopy; do
+        command -v $t >/dev/null 2>&1 || {
+            log "required tool '$t' is not installed"
+            exit 1
+        }
+    done
+    gems=usr/local/lib/ruby/gems/3.1.0/specifications
+    mkdir -p "$work/s6/$gems" "$work/s6/srv/php/vendor/composer" "$work/s6/srv/dotnet" \
+        "$work/s6/usr/local/bin"
+    cp -r "$fx/ruby/specifications/." "$work/s6/$gems/"
+    cp "$fx/php/installed-composer2.json" "$work/s6/srv/php/vendor/composer/installed.json"
+    cp "$fx/dotnet/WebApp.deps.json" "$work/s6/srv/dotnet/WebApp.deps.json"
+    cp "$fx/rust/auditable.bin" "$work/s6/usr/local/bin/demo-rust"
+    chmod 755 "$work/s6/usr/local/bin/demo-rust"
+    {
+        (cd "$work/s6" && find "$gems" -name '*.gemspec') | while read -r g; do
+            ruby -e 's = Gem::Specification.load(ARGV[0]); print "gem\t#{s.name}\t#{s.version}\t#{ARGV[1]}\t6\n"' \
+                "$work/s6/$g" "$g"
+        done
+        jq -r '.packages[] | "composer\t\(.name)\t\(.version)\tsrv/php/vendor/composer/installed.json\t6"' \
+            "$work/s6/srv/php/vendor/composer/installed.json"
+        jq -r '.libraries | to_entries[] | select(.value.type == "package")
+            | (.key | capture("^(?<n>.*)/(?<v>[^/]*)$")) | "nuget\t\(.n)\t\(.v)\tsrv/dotnet/WebApp.deps.json\t6"' \
+            "$work/s6/srv/dotnet/WebApp.deps.json"
+        objcopy --dump-section .dep-v0="$work/dep-v0.zlib" "$work/s6/usr/local/bin/demo-rust" \
+            "$work/demo-rust.copy"
+        python3 -c 'import json, sys, zlib
+for p in json.loads(zlib.decompress(open(sys.argv[1], "rb").read()))["packages"]:
+    if p.get("kind", "runtime") == "runtime":
+        print("cargo\t%s\t%s\tusr/local/bin/demo-rust\t6" % (p["name"], p["version"]))' "$work/dep-v0.zlib"
+    } >"$c/L6.expected.tsv"
+    dd_tar_dir "$work/s6" "$work/L6.tar"
+    store_layer 6 "$work/L6.tar"
+fi
 t1=$(date +%s.%N)
 
 # --- expected application inventory ------------------------------------------------------------
 {
-    cat "$c/L1.expected.tsv"
+    cat "$c/L1.expected.tsv" "$c/L6.expected.tsv"
     # installed packages of the final tree: every node that has a path below node_modules
     jq -r --arg root "$(jq -r .path "$c/npm-ls.json")" '
         [.. | objects | select(has("path") and has("version") and (.path != $root))

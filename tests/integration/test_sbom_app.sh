@@ -2,13 +2,14 @@
 # test_sbom_app.sh - `drydock sbom` on a real application image (issue 4's proof).
 #
 # tests/images/app.sh builds app/demo:1 (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/drydock/app;
-# the first run needs deb.debian.org and the npm registry) with six gzip layers: Debian 12
+# the first run needs deb.debian.org and the npm registry) with seven gzip layers: Debian 12
 # minbase; an apt-get install diff (Debian python3 egg-info/dist-info, snakeyaml jar, dpkg
 # status); an npm node_modules tree + package-lock.json; a vendored Go 1.19 binary; a Spring
 # Boot style fat jar and a legacy jar; and a layer that whites out node_modules/minimist (an
-# `npm uninstall`) and makes opt/legacy/ opaque. Its expected lists come from npm ls,
-# importlib.metadata, go version -m, the jars' pom.properties and dpkg-query, never from
-# drydock. drydock must report exactly those language packages (type, name, version, path,
+# `npm uninstall`) and makes opt/legacy/ opaque; gemspecs, a Composer installed.json, a .NET
+# deps.json and a cargo-auditable binary. Its expected lists come from npm ls,
+# importlib.metadata, go version -m, the jars' pom.properties, ruby's Gem::Specification,
+# the JSON files themselves, objcopy's .dep-v0 dump and dpkg-query, never from drydock. drydock must report exactly those language packages (type, name, version, path,
 # layer index) and Debian packages, nothing from the whited-out or hidden files, and
 # CycloneDX purls of the right form for each package type.
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -28,9 +29,10 @@ expected=$DD_T/img/app.expected.tsv
 digest=$(awk -F'\t' '$1 == "app/demo:1" { print $2 }' "$DD_T/img/images.tsv")
 
 # sanity of the expected list itself (so a broken build cannot make the test vacuous)
-for t in npm pypi golang maven; do
+for t in npm pypi golang maven gem composer nuget cargo; do
     n=$(awk -F'\t' -v t=$t '$1 == t' "$expected" | wc -l)
     echo "  expected $t packages: $n"
+    [ "$n" -gt 0 ] || dd_fail "expected list has no $t package"
 done
 n_nm=$(grep -c $'^npm\t.*/node_modules/.*package.json\t' "$expected")
 if [ "$n_nm" -lt 50 ]; then
@@ -45,7 +47,7 @@ dd_expect_rc app 0
 json_secs=$DD_SECS
 dd_json "app: digest is the pushed manifest's" ".digest == \"$digest\""
 dd_json "app: errors[] is empty" '.errors == []'
-dd_json "app: six gzip layers" '(.layers | length) == 6 and
+dd_json "app: seven gzip layers" '(.layers | length) == 7 and
     ([.layers[].media_type] | unique) == ["application/vnd.oci.image.layer.v1.tar+gzip"]'
 # layer i of the report is blob i of the manifest
 while IFS=$'\t' read -r i dg _; do
@@ -89,6 +91,11 @@ for purl in \
     'pkg:golang/stdlib@v1.19.8' \
     'pkg:maven/org.yaml/snakeyaml@1.33' \
     'pkg:maven/com.example/demo-app@0.1.0' \
+    'pkg:gem/rake@13.0.6' \
+    'pkg:composer/monolog/monolog@2.9.1' \
+    'pkg:composer/symfony/polyfill-mbstring@v1.27.0' \
+    'pkg:nuget/Newtonsoft.Json@13.0.1' \
+    'pkg:cargo/serde@1.0.188' \
     'pkg:deb/debian/python3-requests@2.28.1%2Bdfsg-1?arch=all&distro=debian-12'; do
     dd_json "app-cdx: component $purl" "[.components[] | select(.purl == \"$purl\")] | length >= 1"
 done
