@@ -49,6 +49,7 @@ struct layer_task {
     bool reauthed;
     char *www_authenticate;
     bool started, fetch_done, walk_done, closed;
+    bool cache_hit;           /* the result came from the layer cache: nothing to fetch */
     bool second_pass;         /* re-reading the layer for hard-link targets */
     struct layer_result *out; /* where the walk writes: the layer's result, or pass2 */
     struct layer_result pass2;
@@ -99,6 +100,8 @@ static void scan_fail(struct image_scan *s, int rc, const struct dd_error *err);
 static void walk_work(uv_work_t *w);
 static void after_walk(uv_work_t *w, int status);
 static void start_layers(struct scan_ctx *c);
+static void on_cache_lookup(void *token, struct layer_result *hit);
+static void queue_layers(struct image_scan *s);
 static void task_maybe_finish(struct layer_task *t);
 static int start_fetch(struct layer_task *t);
 
@@ -498,6 +501,10 @@ static void after_walk(uv_work_t *w, int status)
         t->walk_rc = DD_ENOMEM;
         dd_error_set(&t->walk_err, DD_ENOMEM, "out of memory");
     }
+    const struct scan_layer_cache *cache = s->req.cache;
+    if (cache && t->walk_rc == 0 && !s->cancel && s->layers[t->index].diff_id &&
+        s->results[t->index].n_pending == 0)
+        cache->store(cache->ctx, s->layers[t->index].diff_id, &s->results[t->index]);
     s->layers_done++;
     if (t->walk_rc && t->walk_rc != DD_ECANCELLED) {
         struct image_layer *li = &s->layers[t->index];
@@ -673,7 +680,6 @@ static void after_resolve(uv_work_t *w, int status)
 {
     (void)status;
     struct image_scan *s = w->data;
-    struct scan_ctx *c = s->ctx;
     if (s->rc) {
         scan_finish(s);
         return;
@@ -711,10 +717,51 @@ static void after_resolve(uv_work_t *w, int status)
         return;
     }
     for (size_t i = 0; i < n; i++) {
+        s->tasks[i].scan = s;
+        s->tasks[i].index = i;
+        s->tasks[i].desc = &s->manifest.layers[i];
+    }
+    const struct scan_layer_cache *cache = s->req.cache;
+    s->lookups_open = 1; /* held until every lookup is sent */
+    for (size_t i = 0; cache && i < n; i++) {
+        if (s->tasks[i].desc->nondistributable || s->layers[i].diff_id == NULL)
+            continue;
+        s->lookups_open++;
+        if (cache->lookup(cache->ctx, s->layers[i].diff_id, on_cache_lookup, &s->tasks[i]) != 0)
+            s->lookups_open--;
+    }
+    if (--s->lookups_open == 0)
+        queue_layers(s);
+}
+
+static void on_cache_lookup(void *token, struct layer_result *hit)
+{
+    struct layer_task *t = token;
+    struct image_scan *s = t->scan;
+    if (hit) {
+        layer_result_cleanup(&s->results[t->index]);
+        s->results[t->index] = *hit;
+        layer_result_init(hit);
+        s->results[t->index].compression = t->desc->compression;
+        t->cache_hit = true;
+    }
+    if (--s->lookups_open == 0)
+        queue_layers(s);
+}
+
+/* Queue every layer that needs fetching; cached and foreign ones finish at once. */
+static void queue_layers(struct image_scan *s)
+{
+    struct scan_ctx *c = s->ctx;
+    size_t n = s->n_layers;
+    for (size_t i = 0; i < n; i++) {
         struct layer_task *t = &s->tasks[i];
-        t->scan = s;
-        t->index = i;
-        t->desc = &s->manifest.layers[i];
+        if (t->cache_hit) {
+            s->layers_done++;
+            s->layers_cached++;
+            task_finish_unstarted(t);
+            continue;
+        }
         if (t->desc->nondistributable) {
             s->layers[i].skipped = true;
             inventory_add_problem(&s->inv, (int)i, NULL,

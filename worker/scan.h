@@ -41,11 +41,24 @@ void scan_threadpool_setup(int walk_threads);
 int scan_ctx_init(struct scan_ctx *c, uv_loop_t *loop, int walk_threads);
 void scan_ctx_close(struct scan_ctx *c, void (*on_closed)(struct http_uv *h));
 
+/* Optional layer inventory cache (the worker's fleet-wide cache; NULL in the CLI). lookup()
+ * runs before a layer is fetched: it returns 0 and later calls done(token, hit) exactly once on
+ * the loop thread (hit NULL on a miss; on a hit the callee moves *hit's content out), or returns
+ * non-zero (a miss, done never called). store() is called after a successful walk whose result
+ * has no unresolved hard links; it borrows r. */
+typedef void (*scan_cache_done_cb)(void *token, struct layer_result *hit);
+struct scan_layer_cache {
+    void *ctx;
+    int (*lookup)(void *ctx, const char *diff_id, scan_cache_done_cb done, void *token);
+    void (*store)(void *ctx, const char *diff_id, const struct layer_result *r);
+};
+
 struct scan_request {
     const char *image;    /* reference */
     const char *platform; /* "linux/amd64" when NULL */
     struct registry_opts registry;
     struct layer_limits limits;
+    const struct scan_layer_cache *cache; /* NULL: no cache */
 };
 
 void scan_request_default(struct scan_request *r);
@@ -81,7 +94,9 @@ struct image_scan {
     struct layer_task *tasks;
     struct layer_result *results;
     uv_work_t resolve_work;
-    size_t tasks_open; /* tasks whose handles are not yet closed */
+    size_t tasks_open;    /* tasks whose handles are not yet closed */
+    size_t lookups_open;  /* layer cache lookups in flight */
+    size_t layers_cached; /* layers taken from the cache (not fetched) */
     volatile int cancel;
     bool finished;
 };
