@@ -267,6 +267,8 @@ void sched_free(struct sched *s)
 
 void sched_rules_free(struct scan_rule **v, size_t n)
 {
+    if (v == NULL)
+        return;
     for (size_t i = 0; i < n; i++)
         scan_rule_free(v[i]);
     free(v);
@@ -300,6 +302,7 @@ int sched_rules_load(struct sched *s, struct scan_rule ***out, size_t *n, struct
     *out = v;
     *n = count;
     v = NULL;
+    count = 0;
 out:
     sched_rules_free(v, count);
     str_list_cleanup(&ids);
