@@ -48,7 +48,7 @@ static void on_get(struct redis_uv *r, redisReply *reply, void *ud)
             hit = &res;
         } else {
             c->errors++;
-            log_warn("comp=layer_cache diff_id=%.19s.. msg=\"bad cache entry, ignored\" "
+            log_warn("sub=layer_cache diff_id=%.19s.. msg=\"bad cache entry, ignored\" "
                      "error=\"%s\"",
                      l->diff_id, e.msg);
         }

@@ -83,8 +83,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (r == NULL || r->ac != ac)
         return;
     if (status != REDIS_OK) {
-        log_warn("comp=redis conn=%s msg=\"connect failed\" addr=%s:%d error=\"%s\"", r->name,
-                 r->host, r->port, ac->errstr);
+        log_warn("conn=%s msg=\"connect failed\" addr=%s:%d error=\"%s\"", r->name, r->host,
+                 r->port, ac->errstr);
         r->ac = NULL; /* hiredis frees it after this callback */
         r->connected = false;
         schedule_reconnect(r);
@@ -92,7 +92,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     }
     r->connected = true;
     r->backoff_ms = BACKOFF_MIN_MS;
-    log_debug("comp=redis conn=%s msg=connected addr=%s:%d", r->name, r->host, r->port);
+    log_debug("conn=%s msg=connected addr=%s:%d", r->name, r->host, r->port);
     if (r->on_up)
         r->on_up(r, r->up_ud);
 }
@@ -103,7 +103,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     if (r == NULL || r->ac != ac)
         return; /* our own drop_connection: already handled */
     if (status != REDIS_OK)
-        log_warn("comp=redis conn=%s msg=\"connection lost\" error=\"%s\"", r->name, ac->errstr);
+        log_warn("conn=%s msg=\"connection lost\" error=\"%s\"", r->name, ac->errstr);
     r->ac = NULL;
     r->connected = false;
     schedule_reconnect(r);
@@ -119,7 +119,7 @@ static void connect_now(struct redis_uv *r)
         return;
     }
     if (ac->err) {
-        log_warn("comp=redis conn=%s msg=\"connect failed\" error=\"%s\"", r->name, ac->errstr);
+        log_warn("conn=%s msg=\"connect failed\" error=\"%s\"", r->name, ac->errstr);
         redisAsyncFree(ac);
         schedule_reconnect(r);
         return;
@@ -139,8 +139,8 @@ static void on_watchdog(uv_timer_t *t)
 {
     struct redis_uv *r = t->data;
     if (r->head && uv_now(r->loop) > r->head->deadline_ms && r->ac) {
-        log_warn("comp=redis conn=%s msg=\"command timed out, reconnecting\" outstanding=%zu",
-                 r->name, r->outstanding);
+        log_warn("conn=%s msg=\"command timed out, reconnecting\" outstanding=%zu", r->name,
+                 r->outstanding);
         drop_connection(r);
     }
 }

@@ -412,12 +412,12 @@ static struct db_ref *db_acquire(struct worker *w)
             d->size = st.st_size;
             d->mtime = st.st_mtim;
             d->refs = 1;
-            log_info("comp=worker msg=\"advisory DB opened\" path=%s built_at=%s", path,
+            log_info("msg=\"advisory DB opened\" path=%s built_at=%s", path,
                      d->built_at ? d->built_at : "?");
             db_release(w->db);
             w->db = d;
         } else {
-            log_warn("comp=worker msg=\"cannot open advisory DB, keeping the previous one\" "
+            log_warn("msg=\"cannot open advisory DB, keeping the previous one\" "
                      "path=%s error=\"%s\"",
                      path, e.msg);
             advdb_close(db);
@@ -472,11 +472,18 @@ static void job_release(struct job *jb)
         intake_maybe(w);
 }
 
+/* A copy of at most max bytes of s (len known, or strnlen'd). */
+static char *copy_capped(const char *s, size_t len, size_t max)
+{
+    return dd_strndup(s, len < max ? len : max);
+}
+
 static void job_set_error(struct job *jb, int rc, const char *msg)
 {
     jb->rc = rc ? rc : DD_EINVAL;
     free(jb->error);
-    jb->error = dd_strndup(msg && *msg ? msg : dd_strerror(jb->rc), MAX_ERROR_CHARS);
+    const char *m = msg && *msg ? msg : dd_strerror(jb->rc);
+    jb->error = copy_capped(m, strnlen(m, MAX_ERROR_CHARS), MAX_ERROR_CHARS);
 }
 
 static void on_acked(struct redis_uv *r, redisReply *reply, void *ud)
@@ -484,7 +491,7 @@ static void on_acked(struct redis_uv *r, redisReply *reply, void *ud)
     (void)r;
     struct job *jb = ud;
     if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
-        log_warn("comp=worker entry=%s msg=\"XACK failed; the entry will be reclaimed and seen "
+        log_warn("entry=%s msg=\"XACK failed; the entry will be reclaimed and seen "
                  "as final\"",
                  jb->stream_id);
     job_release(jb);
@@ -523,22 +530,21 @@ static void on_final_written(struct redis_uv *r, redisReply *reply, void *ud)
     struct worker *w = jb->w;
     if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
         /* unknown outcome: leave it pending; a reclaim retries and the guard decides */
-        log_warn("comp=worker job=%s msg=\"final record write failed; left pending\" error=\"%s\"",
+        log_warn("job=%s msg=\"final record write failed; left pending\" error=\"%s\"",
                  jb->j.job_id, reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         job_release(jb);
         return;
     }
     if (reply->integer == 0) {
         w->m.jobs_duplicate++;
-        log_info("comp=worker job=%s msg=\"final record already written by another delivery\"",
-                 jb->j.job_id);
+        log_info("job=%s msg=\"final record already written by another delivery\"", jb->j.job_id);
     } else {
         observe_duration(w, jb->t0_ns);
         if (jb->rc == 0)
             w->m.jobs_done++;
         else
             w->m.jobs_failed++;
-        log_info("comp=worker job=%s image=%s status=%s attempt=%lld packages=%u critical=%u "
+        log_info("job=%s image=%s status=%s attempt=%lld packages=%u critical=%u "
                  "high=%u ms=%llu%s%s%s",
                  jb->j.job_id, jb->j.image, jb->rc ? "FAILED" : "COMPLETE", jb->attempt,
                  jb->packages, jb->counts.critical, jb->counts.high,
@@ -656,7 +662,7 @@ static void job_failed(struct job *jb)
     queue_key(k_metric, sizeof(k_metric), w->cfg->prefix, "metrics", "jobs_retried");
     w->m.jobs_retried++;
     jb->owned = false; /* the heartbeat stops: reclaimed after reclaim_idle_ms */
-    log_warn("comp=worker job=%s image=%s attempt=%lld msg=\"scan failed, will retry\" "
+    log_warn("job=%s image=%s attempt=%lld msg=\"scan failed, will retry\" "
              "error=\"%s\"",
              jb->j.job_id, jb->j.image, jb->attempt, jb->error);
     redis_uv_commandf(&w->cmd, NULL, NULL, w->cfg->command_timeout_ms, "INCRBY %s 1", k_metric);
@@ -803,18 +809,18 @@ static void on_begin(struct redis_uv *r, redisReply *reply, void *ud)
     struct worker *w = jb->w;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER) {
-        log_warn(
-            "comp=worker job=%s msg=\"cannot start the job record; left pending\" error=\"%s\"",
-            jb->j.job_id, reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
+        log_warn("job=%s msg=\"cannot start the job record; left pending\" error=\"%s\"",
+                 jb->j.job_id, reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         job_release(jb);
         return;
     }
     jb->attempt = reply->element[0]->integer;
     if (reply->element[1]->type == REDIS_REPLY_STRING && reply->element[1]->len > 0)
-        jb->prev_error = dd_strndup(reply->element[1]->str, MAX_ERROR_CHARS);
+        jb->prev_error =
+            copy_capped(reply->element[1]->str, reply->element[1]->len, MAX_ERROR_CHARS);
     if (jb->attempt < 0) {
         w->m.jobs_duplicate++;
-        log_info("comp=worker job=%s msg=\"already final, acknowledging\"", jb->j.job_id);
+        log_info("job=%s msg=\"already final, acknowledging\"", jb->j.job_id);
         job_ack(jb);
         return;
     }
@@ -828,8 +834,7 @@ static void on_begin(struct redis_uv *r, redisReply *reply, void *ud)
         job_finish(jb, "FAILED");
         return;
     }
-    log_info("comp=worker job=%s image=%s attempt=%lld msg=started", jb->j.job_id, jb->j.image,
-             jb->attempt);
+    log_info("job=%s image=%s attempt=%lld msg=started", jb->j.job_id, jb->j.image, jb->attempt);
     job_start_scan(jb);
 }
 
@@ -864,7 +869,7 @@ static void job_take_entry(struct worker *w, const redisReply *entry, bool recla
     if (rc) {
         /* no job ID to write a record under: drop it, loudly */
         w->m.bad_payloads++;
-        log_error("comp=worker entry=%s msg=\"undecodable job, acknowledged and dropped\" "
+        log_error("entry=%s msg=\"undecodable job, acknowledged and dropped\" "
                   "error=\"%s\"",
                   jb->stream_id, e.msg);
         job_ack(jb);
@@ -899,7 +904,7 @@ static void on_read(struct redis_uv *r, redisReply *reply, void *ud)
     struct worker *w = ud;
     w->reading = false;
     if (reply && reply->type == REDIS_REPLY_ERROR) {
-        log_warn("comp=worker msg=\"XREADGROUP failed\" error=\"%s\"", reply->str);
+        log_warn("msg=\"XREADGROUP failed\" error=\"%s\"", reply->str);
         if (strncmp(reply->str, "NOGROUP", 7) == 0)
             w->group_ready = false;
     }
@@ -946,7 +951,7 @@ static void on_group(struct redis_uv *r, redisReply *reply, void *ud)
         intake_maybe(w);
         return;
     }
-    log_warn("comp=worker msg=\"XGROUP CREATE failed\" error=\"%s\"",
+    log_warn("msg=\"XGROUP CREATE failed\" error=\"%s\"",
              reply ? reply->str : "no reply"); /* the retry timer tries again */
 }
 
@@ -993,7 +998,7 @@ static void on_autoclaim(struct redis_uv *r, redisReply *reply, void *ud)
     for (size_t i = 0; i < entries->elements; i++) {
         if (w->stopping)
             break; /* claimed but not started: reclaimed again later */
-        log_info("comp=worker entry=%s msg=\"reclaimed an idle job\"",
+        log_info("entry=%s msg=\"reclaimed an idle job\"",
                  entries->element[i]->type == REDIS_REPLY_ARRAY && entries->element[i]->elements > 0
                      ? entries->element[i]->element[0]->str
                      : "?");
@@ -1224,11 +1229,10 @@ static int http_start(struct worker *w)
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&w->http, 64, on_http_conn);
     if (rc) {
-        log_error("comp=worker msg=\"cannot listen\" http=%s error=\"%s\"", w->cfg->http_addr,
-                  uv_strerror(rc));
+        log_error("msg=\"cannot listen\" http=%s error=\"%s\"", w->cfg->http_addr, uv_strerror(rc));
         return DD_EIO;
     }
-    log_info("comp=worker msg=\"http listening\" http=%s", w->cfg->http_addr);
+    log_info("msg=\"http listening\" http=%s", w->cfg->http_addr);
     return 0;
 }
 
@@ -1262,15 +1266,15 @@ static void maybe_stopped(struct worker *w)
 {
     if (w->running > 0)
         return;
-    log_info("comp=worker msg=\"stopped\" done=%llu failed=%llu",
-             (unsigned long long)w->m.jobs_done, (unsigned long long)w->m.jobs_failed);
+    log_info("msg=\"stopped\" done=%llu failed=%llu", (unsigned long long)w->m.jobs_done,
+             (unsigned long long)w->m.jobs_failed);
     shut_everything(w);
 }
 
 static void on_stop_timeout(uv_timer_t *t)
 {
     struct worker *w = t->data;
-    log_warn("comp=worker msg=\"shutdown timeout: abandoning running jobs (they stay pending "
+    log_warn("msg=\"shutdown timeout: abandoning running jobs (they stay pending "
              "and will be reclaimed)\" running=%d",
              w->running);
     for (struct job *jb = w->jobs_head; jb; jb = jb->next) {
@@ -1285,7 +1289,7 @@ static void on_signal(uv_signal_t *s, int signum)
     struct worker *w = s->data;
     if (w->stopping)
         return;
-    log_info("comp=worker msg=\"stopping: no new jobs, waiting for running ones\" signal=%d "
+    log_info("msg=\"stopping: no new jobs, waiting for running ones\" signal=%d "
              "running=%d",
              signum, w->running);
     w->stopping = true;
@@ -1317,7 +1321,7 @@ int worker_run(const struct worker_config *c)
     uv_loop_init(&loop);
     w->loop = &loop;
     if (scan_ctx_init(&w->scan, &loop, c->walk_threads) != 0) {
-        log_error("comp=worker msg=\"cannot initialise the scan pipeline\"");
+        log_error("msg=\"cannot initialise the scan pipeline\"");
         goto out_loop;
     }
     uv_timer_init(&loop, &w->reclaim_timer);
@@ -1337,7 +1341,7 @@ int worker_run(const struct worker_config *c)
     if (redis_uv_init(&w->cmd, &loop, c->redis_host, c->redis_port, "cmd", on_cmd_up, w) != 0 ||
         redis_uv_init(&w->intake, &loop, c->redis_host, c->redis_port, "intake", on_intake_up, w) !=
             0) {
-        log_error("comp=worker msg=\"out of memory\"");
+        log_error("msg=\"out of memory\"");
         shut_everything(w);
         uv_run(&loop, UV_RUN_DEFAULT);
         goto out_loop;
@@ -1356,11 +1360,11 @@ int worker_run(const struct worker_config *c)
     }
     struct db_ref *d = db_acquire(w);
     if (d == NULL)
-        log_warn("comp=worker msg=\"no advisory DB: jobs complete with inventory only\" db=%s",
+        log_warn("msg=\"no advisory DB: jobs complete with inventory only\" db=%s",
                  c->db_path ? c->db_path : "(none)");
     db_release(d);
-    log_info("comp=worker msg=started name=%s redis=%s:%d concurrency=%d analyzer_version=%u",
-             w->name, c->redis_host, c->redis_port, c->concurrency, queue_analyzer_version());
+    log_info("msg=started name=%s redis=%s:%d concurrency=%d analyzer_version=%u", w->name,
+             c->redis_host, c->redis_port, c->concurrency, queue_analyzer_version());
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = 0;
 out_loop:
