@@ -14,6 +14,10 @@ static void usage(FILE *out)
                  "  sbom IMAGE      inventory an image's packages (CycloneDX 1.5 or JSON)\n"
                  "  scan IMAGE      find the image's known vulnerabilities\n"
                  "  version         print the version ('version compare ECO A B': order)\n"
+                 "  rule ...        scan rules on a drydock-scheduler (add|list|show|rm|run)\n"
+                 "  task ...        rule and scan tasks on a drydock-scheduler (list|show)\n"
+                 "  status IMAGE    scan status of an image tag (drydock-scheduler)\n"
+                 "  report IMAGE    stored JSON report of an image tag (drydock-scheduler)\n"
                  "  help            this text\n"
                  "\n"
                  "Run 'drydock <command> --help' for a command's options.\n");
@@ -47,6 +51,14 @@ int cli_main(int argc, char **argv)
         rc = cli_db(argc - 1, argv + 1);
     } else if (strcmp(cmd, "scan") == 0) {
         rc = cli_scan(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "rule") == 0) {
+        rc = cli_rule(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "task") == 0) {
+        rc = cli_task(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "status") == 0) {
+        rc = cli_status(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cli_report(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "drydock: unknown command '%s'\n", cmd);
         usage(stderr);

@@ -12,5 +12,10 @@ int cli_sbom(int argc, char **argv);
 int cli_db(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_version(int argc, char **argv); /* `version compare ...` */
+/* Scheduler API clients (cli_fleet.c). */
+int cli_rule(int argc, char **argv);
+int cli_task(int argc, char **argv);
+int cli_status(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ struct registry_lister {
     char *host;
     char *base; /* "http://host" or "https://host" */
     bool insecure;
+    int page_size; /* ?n= */
     char *username, *password;
     CURL *easy;
     char *cur_repo;       /* repository cur is for */
@@ -188,6 +189,7 @@ int registry_lister_new(const char *host, bool insecure, const char *username, c
     l->base = malloc(n);
     l->easy = curl_easy_init();
     l->insecure = insecure;
+    l->page_size = CATALOG_PAGE_SIZE;
     if (username) {
         l->username = strdup(username);
         l->password = strdup(password ? password : "");
@@ -200,6 +202,12 @@ int registry_lister_new(const char *host, bool insecure, const char *username, c
     snprintf(l->base, n, "%s://%s", plain ? "http" : "https", host);
     *out = l;
     return 0;
+}
+
+void registry_lister_set_page_size(struct registry_lister *l, int n)
+{
+    if (n >= 1 && n <= 1000)
+        l->page_size = n;
 }
 
 void registry_lister_free(struct registry_lister *l)
@@ -350,7 +358,7 @@ static int on_catalog(void *ctx, struct str_list *out, struct dd_error *err)
 {
     struct registry_lister *l = ctx;
     char url[512];
-    snprintf(url, sizeof(url), "%s/v2/_catalog?n=%d", l->base, CATALOG_PAGE_SIZE);
+    snprintf(url, sizeof(url), "%s/v2/_catalog?n=%d", l->base, l->page_size);
     char what[300];
     snprintf(what, sizeof(what), "catalog of %s", l->host);
     return list_all(l, NULL, url, catalog_parse_repos, what, out, err);
@@ -364,7 +372,7 @@ static int on_tags(void *ctx, const char *repo, struct str_list *out, struct dd_
     if (rc)
         return rc;
     char url[1024];
-    snprintf(url, sizeof(url), "%s/v2/%s/tags/list?n=%d", l->base, repo, CATALOG_PAGE_SIZE);
+    snprintf(url, sizeof(url), "%s/v2/%s/tags/list?n=%d", l->base, repo, l->page_size);
     char what[300];
     snprintf(what, sizeof(what), "tags of %s", repo);
     return list_all(l, client, url, catalog_parse_tags, what, out, err);

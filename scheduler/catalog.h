@@ -40,6 +40,8 @@ struct registry_lister;
 int registry_lister_new(const char *host, bool insecure, const char *username, const char *password,
                         struct registry_lister **out, struct dd_error *err);
 void registry_lister_free(struct registry_lister *l);
+/* Entries per page asked with ?n= (1..1000; default CATALOG_PAGE_SIZE). */
+void registry_lister_set_page_size(struct registry_lister *l, int n);
 /* An expand_source whose ctx is l. */
 void registry_lister_source(struct registry_lister *l, struct expand_source *src);
 

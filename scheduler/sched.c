@@ -62,6 +62,7 @@ void sched_config_init(struct sched_config *c)
     c->redis_port = 6379;
     c->api_threads = 4;
     c->cron = true;
+    c->catalog_page_size = CATALOG_PAGE_SIZE;
 }
 
 void sched_config_cleanup(struct sched_config *c)
@@ -163,7 +164,8 @@ int sched_config_load(const char *path, struct sched_config *c, struct dd_error 
         (rc = cfg_str(root, "token", &c->token, err)) ||
         (rc = cfg_str(root, "events_token", &c->events_token, err)) ||
         (rc = cfg_str(root, "default_registry", &c->default_registry, err)) ||
-        (rc = cfg_int(root, "api_threads", 1, 64, &c->api_threads, err)))
+        (rc = cfg_int(root, "api_threads", 1, 64, &c->api_threads, err)) ||
+        (rc = cfg_int(root, "catalog_page_size", 1, 1000, &c->catalog_page_size, err)))
         goto out;
     if (json_is_boolean(json_object_get(root, "cron")))
         c->cron = json_is_true(json_object_get(root, "cron"));

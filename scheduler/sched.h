@@ -39,8 +39,9 @@ struct sched_config {
     char *default_registry; /* host[:port] for /repos/... paths and rules without registry */
     struct sched_credentials *creds;
     size_t n_creds;
-    int api_threads; /* default 4 */
-    bool cron;       /* default true */
+    int api_threads;       /* default 4 */
+    bool cron;             /* default true */
+    int catalog_page_size; /* ?n= for _catalog and tags/list; default 100 */
 };
 
 void sched_config_init(struct sched_config *c);
