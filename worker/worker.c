@@ -263,6 +263,13 @@ int worker_config_load(struct worker_config *c, const char *path, struct dd_erro
         char *s = trim(line);
         if (*s == '\0' || *s == '#')
             continue;
+        /* an inline comment starts at a '#' after whitespace */
+        for (char *h = strchr(s, '#'); h; h = strchr(h + 1, '#'))
+            if (h[-1] == ' ' || h[-1] == '\t') {
+                *h = '\0';
+                s = trim(s);
+                break;
+            }
         char *eq = strchr(s, '=');
         if (eq == NULL) {
             rc = dd_error_set(err, DD_EPARSE, "%s:%u: expected key = value", path, lineno);

@@ -58,6 +58,19 @@ while IFS=$'\t' read -r id img; do
     [ "$(rcli hget "dd:job:$id" critical)" = 1 ] || dd_fail "cached scan of $img lost the finding"
 done <"$DD_T/jobs2.tsv"
 
+# a new DB renamed into place (as `drydock db update` does) is picked up by the next job
+old_built=$(rcli hget "dd:job:$(head -1 "$DD_T/jobs.tsv" | cut -f1)" db_built_at)
+sleep 1.1 # built_at has one-second resolution
+"$DRYDOCK" db build --from "$DD_SOURCE_DIR/tests/fixtures/scan/osv" --out "$DD_T/db.new" \
+    >/dev/null 2>&1 && mv "$DD_T/db.new" "$DD_T/db"
+read -r jid _ < <(enqueue "${IMGS[0]}")
+wait_final $((2 * N + 1)) 20
+new_built=$(rcli hget "dd:job:$jid" db_built_at)
+echo "  db_built_at: $old_built -> $new_built"
+[ -n "$new_built" ] && [ "$new_built" != "$old_built" ] &&
+    [ "$(rcli hget "dd:job:$jid" status)" = COMPLETE ] &&
+    dd_ok "new advisory DB picked up between jobs" || dd_fail "DB reload ($old_built -> $new_built)"
+
 [ "$(curl -s "http://127.0.0.1:$HPORT/healthz")" = ok ] && dd_ok "/healthz" || dd_fail "/healthz"
 for i in $(seq 1 20); do # the queue gauges refresh every 2 s
     m=$(curl -s "http://127.0.0.1:$HPORT/metrics")
