@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
-#include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +73,8 @@ static void *produce(void *arg)
             chunk[i] = (uint8_t)((sent + i) * 31u);
         enum ring_write_result w = blob_ring_write(pr->r, chunk, k);
         if (w == RING_FULL) {
-            sched_yield();
+            struct timespec ts = {0, 10000};
+            nanosleep(&ts, NULL);
             continue;
         }
         sent += k;
