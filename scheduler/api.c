@@ -181,6 +181,13 @@ static bool id_valid(const char *s, size_t len)
     return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
 }
 
+/* A string field, NULL when absent or empty (workers write error "" on success). */
+static const char *nonempty(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v && v[0] ? v : NULL;
+}
+
 static json_int_t str_int(json_t *o, const char *key)
 {
     const char *v = json_string_value(json_object_get(o, key));
@@ -377,7 +384,7 @@ static int task_json(struct api *a, const char *task_id, bool detail, json_t **o
                 "critical", str_int(jh, "critical"), "high", str_int(jh, "high"), "medium",
                 str_int(jh, "medium"), "low", str_int(jh, "low"), "unknown", str_int(jh, "unknown"),
                 "packages", str_int(jh, "packages"), "attempt", str_int(jh, "attempt"), "error",
-                json_string_value(json_object_get(jh, "error")));
+                nonempty(jh, "error"));
             if (job) {
                 const char *fin = json_string_value(json_object_get(jh, "finished_at"));
                 if (fin)
@@ -401,7 +408,7 @@ static int task_json(struct api *a, const char *task_id, bool detail, json_t **o
         rc = dd_error_set(e, DD_ENOMEM, "out of memory");
         goto out;
     }
-    const char *error = json_string_value(json_object_get(h, "error"));
+    const char *error = nonempty(h, "error");
     if (error)
         json_object_set_new(o, "error", json_string(error));
     if (detail) {
@@ -554,7 +561,7 @@ static enum MHD_Result route_repo(struct api *a, struct MHD_Connection *c, const
         if (j != jh)
             json_decref(j);
         json_object_set_new(o, "scanned_at", scanned ? json_integer(scanned) : json_null());
-        const char *error = jh ? json_string_value(json_object_get(jh, "error")) : NULL;
+        const char *error = jh ? nonempty(jh, "error") : NULL;
         if (error)
             json_object_set_new(o, "error", json_string(error));
     }
@@ -617,8 +624,8 @@ static enum MHD_Result metrics(struct api *a, struct MHD_Connection *c)
         }
         freeReplyObject(r);
     }
-    if (lag < 0)
-        lag = xlen; /* no group yet: everything is waiting */
+    if (lag < 0) /* no group yet, or lag unknown after XDELs: workers XDEL finished entries */
+        lag = xlen > pending ? xlen - pending : 0;
     buf_printf(&b,
                "# HELP drydock_jobs_queue_depth Jobs not yet delivered to any worker.\n"
                "# TYPE drydock_jobs_queue_depth gauge\ndrydock_jobs_queue_depth %lld\n"
