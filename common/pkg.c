@@ -28,6 +28,7 @@ char *dd_strndup(const char *s, size_t n)
 {
     if (s == NULL)
         return NULL;
+    n = strnlen(s, n); /* never read past a shorter string's end */
     char *p = malloc(n + 1);
     if (p == NULL)
         return NULL;

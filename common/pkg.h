@@ -69,7 +69,8 @@ void pkg_list_sort(struct pkg_list *l); /* by type, name, version, file_path */
 void os_info_cleanup(struct os_info *os);
 int os_info_copy(struct os_info *dst, const struct os_info *src);
 
-/* strdup that accepts NULL; and a length-bounded copy. Both return NULL on NULL/ENOMEM. */
+/* strdup that accepts NULL; and a copy of at most n bytes (stops at a NUL). Both return NULL
+ * on NULL/ENOMEM. */
 char *dd_strdup(const char *s);
 char *dd_strndup(const char *s, size_t n);
 
