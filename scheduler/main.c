@@ -3,11 +3,13 @@
  *
  *   drydock-scheduler [--config FILE] [--listen HOST:PORT] [--redis HOST:PORT]
  *                     [--prefix P] [--token T] [--events-token T] [--default-registry HOST]
- *                     [--no-cron] [--log-level L]
+ *                     [--no-cron] [--cron-now] [--log-level L]
  *   drydock-scheduler --dump-jobs [--redis HOST:PORT] [--prefix P]
  *                     print the jobs stream's Job messages as JSON lines (tests, debugging)
  *
- * Tokens can also come from $DRYDOCK_TOKEN and $DRYDOCK_EVENTS_TOKEN (kept out of ps).
+ * --cron-now runs the current minute's cron check at start (the tick is claimed in Redis, so
+ * it never runs a rule twice in one minute). Tokens can also come from $DRYDOCK_TOKEN and
+ * $DRYDOCK_EVENTS_TOKEN (kept out of ps).
  */
 #include <curl/curl.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "log.h"
@@ -26,7 +29,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: drydock-scheduler [--config FILE] [--listen HOST:PORT] [--redis HOST:PORT]\n"
             "         [--prefix P] [--token T] [--events-token T] [--default-registry HOST]\n"
-            "         [--no-cron] [--log-level debug|info|warn|error]\n"
+            "         [--no-cron] [--cron-now] [--log-level debug|info|warn|error]\n"
             "       drydock-scheduler --dump-jobs [--redis HOST:PORT] [--prefix P]\n");
 }
 
@@ -70,6 +73,7 @@ int main(int argc, char **argv)
                                          {"no-cron", no_argument, NULL, 'n'},
                                          {"log-level", required_argument, NULL, 'L'},
                                          {"dump-jobs", no_argument, NULL, 'D'},
+                                         {"cron-now", no_argument, NULL, 'C'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct sched_config cfg;
@@ -79,7 +83,7 @@ int main(int argc, char **argv)
     struct api *a = NULL;
     enum log_level lvl = LOG_INFO;
     int rc = 1, o;
-    bool dump = false, no_cron = false;
+    bool dump = false, no_cron = false, cron_now = false;
     const char *listen = NULL, *redis = NULL, *prefix = NULL, *token = getenv("DRYDOCK_TOKEN"),
                *etoken = getenv("DRYDOCK_EVENTS_TOKEN"), *defreg = NULL, *config = NULL;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -110,6 +114,9 @@ int main(int argc, char **argv)
             break;
         case 'D':
             dump = true;
+            break;
+        case 'C':
+            cron_now = true;
             break;
         case 'L':
             if (log_level_parse(optarg, &lvl) != 0) {
@@ -175,6 +182,11 @@ int main(int argc, char **argv)
              cfg.listen_host ? cfg.listen_host : "127.0.0.1", api_port(a),
              cfg.redis_host ? cfg.redis_host : "127.0.0.1", cfg.redis_port,
              cfg.cron ? "on" : "off");
+    if (cron_now) { /* run this minute's cron check at once (tests, catching up) */
+        struct dd_error ce = {0};
+        if (sched_cron_tick(s, time(NULL), &ce) != 0)
+            log_warn("msg=\"cron check failed\" error=\"%s\"", ce.msg);
+    }
     int sig = 0;
     sigwait(&set, &sig);
     log_info("msg=\"stopping\" signal=%d", sig);
