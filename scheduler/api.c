@@ -119,7 +119,6 @@ static unsigned status_for(int rc)
     case DD_ETOOBIG:
         return 413;
     case DD_ELIMIT:
-        return 503;
     case DD_ENET:
     case DD_EIO:
         return 503;
@@ -223,7 +222,7 @@ static enum MHD_Result rule_save(struct api *a, struct MHD_Connection *c, struct
     }
     if (id) {
         snprintf(r->id, sizeof(r->id), "%s", id);
-    } else if ((rc = random_hex(r->id, RULE_ID_HEX_LEN / 2)) != 0) {
+    } else if (random_hex(r->id, RULE_ID_HEX_LEN / 2) != 0) {
         ret = send_error(c, 500, "no randomness for an id");
         goto out;
     }
@@ -353,7 +352,7 @@ static int task_json(struct api *a, const char *task_id, bool detail, json_t **o
     counts = json_object();
     jobs = json_array();
     if (store_key(st, key, "task:%s:jobs", task_id) == 0)
-        rc = store_cmdv(st, &r, e, "LRANGE", key, "0", "9999", NULL);
+        rc = store_cmdv(st, &r, e, "LRANGE", key, "0", "9999", STORE_END);
     if (rc)
         goto out;
     size_t final_n = 0, n_jobs = 0;
@@ -414,7 +413,7 @@ static int task_json(struct api *a, const char *task_id, bool detail, json_t **o
     if (detail) {
         skipped = json_array();
         if (store_key(st, key, "task:%s:skipped", task_id) == 0 &&
-            store_cmdv(st, &r, e, "LRANGE", key, "0", "9999", NULL) == 0) {
+            store_cmdv(st, &r, e, "LRANGE", key, "0", "9999", STORE_END) == 0) {
             for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
                 const char *line = r->element[i]->str;
                 const char *tab = line ? strchr(line, '\t') : NULL;
@@ -455,7 +454,7 @@ static enum MHD_Result tasks_list(struct api *a, struct MHD_Connection *c)
         return send_error(c, 400, "bad rule id");
     snprintf(stop, sizeof(stop), "%ld", limit - 1);
     redisReply *r = NULL;
-    int rc = store_cmdv(st, &r, &e, "ZREVRANGE", key, "0", stop, NULL);
+    int rc = store_cmdv(st, &r, &e, "ZREVRANGE", key, "0", stop, STORE_END);
     if (rc)
         return send_rc(c, rc, &e);
     json_t *arr = json_array();
@@ -527,7 +526,7 @@ static enum MHD_Result route_repo(struct api *a, struct MHD_Connection *c, const
         redisReply *r = NULL;
         const char *tstatus = th ? json_string_value(json_object_get(th, "status")) : NULL;
         if (job_id == NULL || store_key(st, key, "report:%s", job_id) ||
-            store_cmdv(st, &r, &e, "GET", key, NULL) != 0 || r->type != REDIS_REPLY_STRING) {
+            store_cmdv(st, &r, &e, "GET", key, STORE_END) != 0 || r->type != REDIS_REPLY_STRING) {
             ret = send_error(c, 404, "no report for %s/%s:%s (status %s)", registry, repo, tag,
                              scan_status_of(tstatus));
         } else {
@@ -578,7 +577,7 @@ static long long int_reply(struct store *st, struct dd_error *e, const char *cmd
 {
     redisReply *r = NULL;
     long long v = 0;
-    if (store_cmdv(st, &r, e, cmd, key, NULL) == 0) {
+    if (store_cmdv(st, &r, e, cmd, key, STORE_END) == 0) {
         if (r->type == REDIS_REPLY_INTEGER)
             v = r->integer;
         else if (r->type == REDIS_REPLY_STRING)
@@ -599,14 +598,14 @@ static enum MHD_Result metrics(struct api *a, struct MHD_Connection *c)
     long long xlen = int_reply(st, &e, "XLEN", key);
     long long pending = 0, lag = -1;
     redisReply *r = NULL;
-    if (store_cmdv(st, &r, &e, "XPENDING", key, "workers", NULL) == 0) {
+    if (store_cmdv(st, &r, &e, "XPENDING", key, "workers", STORE_END) == 0) {
         if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
             r->element[0]->type == REDIS_REPLY_INTEGER)
             pending = r->element[0]->integer;
         freeReplyObject(r);
     }
     r = NULL;
-    if (store_cmdv(st, &r, &e, "XINFO", "GROUPS", key, NULL) == 0) {
+    if (store_cmdv(st, &r, &e, "XINFO", "GROUPS", key, STORE_END) == 0) {
         for (size_t g = 0; r->type == REDIS_REPLY_ARRAY && g < r->elements; g++) {
             redisReply *gr = r->element[g];
             bool workers = false;
@@ -674,7 +673,7 @@ static enum MHD_Result route(struct api *a, struct MHD_Connection *c, const char
         if (strcmp(method, "GET") != 0)
             return send_method_not_allowed(c, "GET");
         redisReply *r = NULL;
-        if (store_cmdv(sched_store(a->s), &r, &e, "PING", NULL) != 0)
+        if (store_cmdv(sched_store(a->s), &r, &e, "PING", STORE_END) != 0)
             return send_error(c, 503, "redis: %s", e.msg);
         freeReplyObject(r);
         return send_json(c, 200, json_pack("{s:s}", "status", "ok"));

@@ -367,7 +367,7 @@ static int on_catalog(void *ctx, struct str_list *out, struct dd_error *err)
 static int on_tags(void *ctx, const char *repo, struct str_list *out, struct dd_error *err)
 {
     struct registry_lister *l = ctx;
-    struct registry *client;
+    struct registry *client = NULL;
     int rc = lister_client(l, repo, &client, err);
     if (rc)
         return rc;
@@ -381,7 +381,7 @@ static int on_tags(void *ctx, const char *repo, struct str_list *out, struct dd_
 static int on_digest(void *ctx, const char *repo, const char *tag, char **out, struct dd_error *err)
 {
     struct registry_lister *l = ctx;
-    struct registry *client;
+    struct registry *client = NULL;
     int rc = lister_client(l, repo, &client, err);
     if (rc)
         return rc;

@@ -102,7 +102,7 @@ static int parse_field(const char *s, size_t len, const struct field_def *f, uin
             if (step == 0 || isdigit((unsigned char)*p))
                 goto bad;
         }
-        if (a < f->lo || b > f->hi || a > b)
+        if (a < f->lo || a < 0 || b > f->hi || a > b)
             return dd_error_set(err, DD_EINVAL, "cron %s field '%s': value out of range %d-%d",
                                 f->name, text, f->lo, f->hi);
         for (int v = a; v <= b; v += step)

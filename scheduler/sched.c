@@ -285,7 +285,7 @@ int sched_rules_load(struct sched *s, struct scan_rule ***out, size_t *n, struct
     size_t count = 0;
     if (rc)
         goto out;
-    v = calloc(ids.n + 1, sizeof(*v));
+    v = calloc(ids.n + 1, sizeof(struct scan_rule *));
     if (v == NULL) {
         rc = dd_error_set(err, DD_ENOMEM, "out of memory");
         goto out;
@@ -504,7 +504,6 @@ static void run_scan(struct sched *s, struct run_req *r)
         registry_lister_source(l, &src);
         rc = src.digest(l, ref.repository, ref.tag, &digest, &e);
         if (rc == DD_ENOTFOUND) {
-            rc = 0;
             char image[STORE_KEY_MAX];
             snprintf(image, sizeof(image), "%s/%s:%s", ref.registry, ref.repository, ref.tag);
             rc = store_task_skip(s->store, r->task_id, image, "manifest unknown", &e);
@@ -651,7 +650,7 @@ int sched_cron_tick(struct sched *s, time_t t, struct dd_error *err)
             continue;
         redisReply *rep = NULL;
         struct dd_error e = {0};
-        if (store_cmdv(s->store, &rep, &e, "SET", key, mstr, "NX", "EX", "600", NULL) != 0)
+        if (store_cmdv(s->store, &rep, &e, "SET", key, mstr, "NX", "EX", "600", STORE_END) != 0)
             continue;
         bool mine = rep->type != REDIS_REPLY_NIL;
         freeReplyObject(rep);

@@ -119,6 +119,8 @@ int store_key(const struct store *s, char *out, const char *fmt, ...)
     memcpy(out, s->prefix, pl);
     va_list ap;
     va_start(ap, fmt);
+    /* va_start is just above: the analyzer's valist warning here is a false positive */
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     int n = vsnprintf(out + pl, STORE_KEY_MAX - pl, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= STORE_KEY_MAX - pl)
@@ -197,9 +199,9 @@ int store_rule_put(struct store *s, const char *id, const char *json, struct dd_
     char key[STORE_KEY_MAX], set[STORE_KEY_MAX];
     if (store_key(s, key, "rule:%s", id) || store_key(s, set, "rules"))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
-    int rc = store_cmdv(s, NULL, err, "SET", key, json, NULL);
+    int rc = store_cmdv(s, NULL, err, "SET", key, json, STORE_END);
     if (rc == 0)
-        rc = store_cmdv(s, NULL, err, "SADD", set, id, NULL);
+        rc = store_cmdv(s, NULL, err, "SADD", set, id, STORE_END);
     return rc;
 }
 
@@ -209,7 +211,7 @@ int store_rule_get(struct store *s, const char *id, char **json, struct dd_error
     if (store_key(s, key, "rule:%s", id))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
     redisReply *r = NULL;
-    int rc = store_cmdv(s, &r, err, "GET", key, NULL);
+    int rc = store_cmdv(s, &r, err, "GET", key, STORE_END);
     if (rc)
         return rc;
     if (r->type != REDIS_REPLY_STRING) {
@@ -230,12 +232,12 @@ int store_rule_del(struct store *s, const char *id, struct dd_error *err)
     if (store_key(s, key, "rule:%s", id) || store_key(s, set, "rules"))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
     redisReply *r = NULL;
-    int rc = store_cmdv(s, &r, err, "DEL", key, NULL);
+    int rc = store_cmdv(s, &r, err, "DEL", key, STORE_END);
     if (rc)
         return rc;
     long long n = r->integer;
     freeReplyObject(r);
-    rc = store_cmdv(s, NULL, err, "SREM", set, id, NULL);
+    rc = store_cmdv(s, NULL, err, "SREM", set, id, STORE_END);
     if (rc == 0 && n == 0)
         rc = dd_error_set(err, DD_ENOTFOUND, "no rule %s", id);
     return rc;
@@ -247,7 +249,7 @@ int store_rule_ids(struct store *s, struct str_list *out, struct dd_error *err)
     if (store_key(s, set, "rules"))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
     redisReply *r = NULL;
-    int rc = store_cmdv(s, &r, err, "SMEMBERS", set, NULL);
+    int rc = store_cmdv(s, &r, err, "SMEMBERS", set, STORE_END);
     if (rc)
         return rc;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
@@ -269,12 +271,13 @@ int store_task_create(struct store *s, const char *task_id, const char *kind, co
         store_key(s, rkey, "rule:%s:tasks", rule_id ? rule_id : ""))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
     snprintf(ms, sizeof(ms), "%lld", (long long)created_ms);
-    int rc = store_cmdv(s, NULL, err, "HSET", key, "kind", kind, "rule_id", rule_id ? rule_id : "",
-                        "created_at", ms, "status", status, "images", "0", "skipped", "0", NULL);
+    int rc =
+        store_cmdv(s, NULL, err, "HSET", key, "kind", kind, "rule_id", rule_id ? rule_id : "",
+                   "created_at", ms, "status", status, "images", "0", "skipped", "0", STORE_END);
     if (rc == 0)
-        rc = store_cmdv(s, NULL, err, "ZADD", zkey, ms, task_id, NULL);
+        rc = store_cmdv(s, NULL, err, "ZADD", zkey, ms, task_id, STORE_END);
     if (rc == 0 && rule_id)
-        rc = store_cmdv(s, NULL, err, "ZADD", rkey, ms, task_id, NULL);
+        rc = store_cmdv(s, NULL, err, "ZADD", rkey, ms, task_id, STORE_END);
     return rc;
 }
 
@@ -284,7 +287,7 @@ int store_task_set(struct store *s, const char *task_id, const char *field, cons
     char key[STORE_KEY_MAX];
     if (store_key(s, key, "task:%s", task_id))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
-    return store_cmdv(s, NULL, err, "HSET", key, field, value, NULL);
+    return store_cmdv(s, NULL, err, "HSET", key, field, value, STORE_END);
 }
 
 int store_task_skip(struct store *s, const char *task_id, const char *image, const char *reason,
@@ -298,10 +301,10 @@ int store_task_skip(struct store *s, const char *task_id, const char *image, con
     if (line == NULL)
         return dd_error_set(err, DD_ENOMEM, "out of memory");
     snprintf(line, n, "%s\t%s", image, reason);
-    int rc = store_cmdv(s, NULL, err, "RPUSH", lkey, line, NULL);
+    int rc = store_cmdv(s, NULL, err, "RPUSH", lkey, line, STORE_END);
     free(line);
     if (rc == 0)
-        rc = store_cmdv(s, NULL, err, "HINCRBY", key, "skipped", "1", NULL);
+        rc = store_cmdv(s, NULL, err, "HINCRBY", key, "skipped", "1", STORE_END);
     return rc;
 }
 
@@ -323,14 +326,14 @@ int store_enqueue(struct store *s, const struct job_spec *j, char *job_id_out, s
         store_key(s, tkkey, "task:%s", j->task_id))
         return dd_error_set(err, DD_ETOOBIG, "image name too long");
     snprintf(ttl, sizeof(ttl), "%d", STORE_PENDING_TTL_S);
-    rc = store_cmdv(s, &r, err, "SET", pkey, job_id, "NX", "EX", ttl, NULL);
+    rc = store_cmdv(s, &r, err, "SET", pkey, job_id, "NX", "EX", ttl, STORE_END);
     if (rc)
         return rc;
     bool dup = r->type == REDIS_REPLY_NIL;
     freeReplyObject(r);
     r = NULL;
     if (dup) {
-        rc = store_cmdv(s, &r, err, "GET", pkey, NULL);
+        rc = store_cmdv(s, &r, err, "GET", pkey, STORE_END);
         if (rc == 0 && r->type == REDIS_REPLY_STRING && r->len < 33)
             snprintf(job_id_out, 33, "%s", r->str);
         else
@@ -358,20 +361,20 @@ int store_enqueue(struct store *s, const struct job_spec *j, char *job_id_out, s
     }
     drydock__job__pack(&job, packed);
     pthread_mutex_lock(&s->lock); /* recursive: no other thread's command inside MULTI */
-    if ((rc = store_cmdv(s, NULL, err, "MULTI", NULL)) != 0) {
+    if ((rc = store_cmdv(s, NULL, err, "MULTI", STORE_END)) != 0) {
         pthread_mutex_unlock(&s->lock);
         goto undo;
     }
     rc = store_cmdv(s, NULL, err, "HSET", jkey, "status", "QUEUED", "image", image, "digest",
                     j->digest, "platform", platform, "task_id", j->task_id, "rule_id",
-                    j->rule_id ? j->rule_id : "", "queued_at", ms, NULL);
+                    j->rule_id ? j->rule_id : "", "queued_at", ms, STORE_END);
     if (rc == 0)
         rc = store_cmdv(s, NULL, err, "HSET", tkey, "job_id", job_id, "digest", j->digest, "status",
-                        "QUEUED", "task_id", j->task_id, NULL);
+                        "QUEUED", "task_id", j->task_id, STORE_END);
     if (rc == 0)
-        rc = store_cmdv(s, NULL, err, "RPUSH", lkey, job_id, NULL);
+        rc = store_cmdv(s, NULL, err, "RPUSH", lkey, job_id, STORE_END);
     if (rc == 0)
-        rc = store_cmdv(s, NULL, err, "HINCRBY", tkkey, "images", "1", NULL);
+        rc = store_cmdv(s, NULL, err, "HINCRBY", tkkey, "images", "1", STORE_END);
     if (rc == 0) {
         const char *argv[] = {"XADD", skey, "*", "job", (const char *)packed};
         size_t lens[] = {4, strlen(skey), 1, 3, plen};
@@ -380,11 +383,11 @@ int store_enqueue(struct store *s, const struct job_spec *j, char *job_id_out, s
         r = NULL;
     }
     if (rc) {
-        (void)store_cmdv(s, NULL, NULL, "DISCARD", NULL);
+        (void)store_cmdv(s, NULL, NULL, "DISCARD", STORE_END);
         pthread_mutex_unlock(&s->lock);
         goto undo;
     }
-    rc = store_cmdv(s, &r, err, "EXEC", NULL);
+    rc = store_cmdv(s, &r, err, "EXEC", STORE_END);
     pthread_mutex_unlock(&s->lock);
     if (rc == 0 && (r->type != REDIS_REPLY_ARRAY || r->elements != 5))
         rc = dd_error_set(err, DD_EIO, "redis: enqueue transaction aborted");
@@ -399,7 +402,7 @@ int store_enqueue(struct store *s, const struct job_spec *j, char *job_id_out, s
     return 1;
 undo:
     /* release the dedup claim so a retry can queue the digest */
-    (void)store_cmdv(s, NULL, NULL, "DEL", pkey, NULL);
+    (void)store_cmdv(s, NULL, NULL, "DEL", pkey, STORE_END);
     free(packed);
     return rc;
 }
@@ -407,7 +410,7 @@ undo:
 int store_hgetall_json(struct store *s, const char *key, json_t **out, struct dd_error *err)
 {
     redisReply *r = NULL;
-    int rc = store_cmdv(s, &r, err, "HGETALL", key, NULL);
+    int rc = store_cmdv(s, &r, err, "HGETALL", key, STORE_END);
     if (rc)
         return rc;
     if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
@@ -442,7 +445,7 @@ int store_dump_jobs(struct store *s, FILE *out, struct dd_error *err)
     if (store_key(s, skey, "jobs"))
         return dd_error_set(err, DD_ETOOBIG, "key too long");
     redisReply *r = NULL;
-    int rc = store_cmdv(s, &r, err, "XRANGE", skey, "-", "+", NULL);
+    int rc = store_cmdv(s, &r, err, "XRANGE", skey, "-", "+", STORE_END);
     if (rc)
         return rc;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {

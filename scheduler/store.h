@@ -36,7 +36,8 @@ const char *store_prefix(const struct store *s);
  * the message in err. Reconnects once when the connection is broken. */
 int store_cmd(struct store *s, redisReply **reply, int argc, const char **argv, const size_t *lens,
               struct dd_error *err);
-/* Convenience: NUL-terminated string arguments, NULL-terminated list. */
+/* Convenience: NUL-terminated string arguments, terminated by STORE_END. */
+#define STORE_END ((const char *)NULL)
 int store_cmdv(struct store *s, redisReply **reply, struct dd_error *err, ...);
 
 /* Build "<prefix><fmt...>" into out (STORE_KEY_MAX). DD_ETOOBIG when it does not fit. */
