@@ -228,6 +228,17 @@ wait_task "$stask"
 expect "scan of a missing tag says manifest unknown" 200 \
     '.skipped[0].reason == "manifest unknown" and .images == 0'
 
+# --- a registry that cannot be reached: the task fails as a whole, saying why ----------------
+dead=$(dd_free_port)
+api POST /api/v1/rules "$(body '{"name":"dead","scope":"namespace","namespace":"apps","registry":{"url":"http://127.0.0.1:'"$dead"'"}}')"
+deadrule=$(jq -r .id "$OUT")
+api POST "/api/v1/rules/$deadrule/run"
+dtask=$(jq -r .task_id "$OUT")
+wait_task "$dtask"
+expect "unreachable registry: task FAILED with the reason" 200 \
+    '.status == "FAILED" and (.error | test("cannot connect")) and .images == 0'
+api DELETE "/api/v1/rules/$deadrule"
+
 # --- metrics -----------------------------------------------------------------------------
 api GET /metrics
 if grep -qx 'drydock_jobs_queue_depth 4' "$OUT" && grep -qx 'drydock_rules 1' "$OUT"; then
