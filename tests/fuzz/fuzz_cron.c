@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cron_expr c;
     struct dd_error err = {0};
     if (cron_parse(s, &c, &err) == 0) {
-        if (c.minutes >> 60 || c.hours >> 24 || (c.mdays & 1) || c.months >> 13 ||
-            (c.months & 1) || c.wdays >> 7)
+        if (c.minutes >> 60 || c.hours >> 24 || (c.mdays & 1) || c.months >> 13 || (c.months & 1) ||
+            c.wdays >> 7)
             abort(); /* bits outside the field ranges */
         for (time_t t = 1700000000; t < 1700000000 + 86400 * 8; t += 3607) {
             struct tm tm;
