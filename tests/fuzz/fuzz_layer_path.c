@@ -9,6 +9,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* True when some '/'-separated component of p is exactly "..". */
+static int has_dotdot(const char *p)
+{
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 1;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = malloc(size + 2);
@@ -25,12 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *again = NULL;
         if (layer_path_normalise(norm, &again) != 0 || strcmp(again, norm) != 0)
             abort();
-        if (norm[0] == '/' || strstr(norm, "/../") || strncmp(norm, "../", 3) == 0)
+        if (norm[0] == '/' || has_dotdot(norm))
             abort();
         free(again);
         char *res = NULL;
         if (layer_link_resolve(norm, target, &res) == 0) {
-            if (res[0] == '/' || strstr(res, "..") == res)
+            if (res[0] == '/' || has_dotdot(res))
                 abort();
             free(res);
         }
