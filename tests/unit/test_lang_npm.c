@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "lang_test_util.h"
 #include "lang_npm.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/npm/"
@@ -37,53 +38,7 @@ static const char NPM_LS[] =
     "safer-buffer@2.1.2 send@0.17.1 serve-static@1.14.1 setprototypeof@1.1.1 statuses@1.5.0 "
     "toidentifier@1.0.0 type-is@1.6.18 unpipe@1.0.0 utils-merge@1.0.1 vary@1.1.2";
 
-typedef int (*parse_fn)(const char *, const uint8_t *, size_t, struct pkg_list *,
-                        struct dd_error *);
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 1 << 20;
-    uint8_t *buf = malloc(cap);
-    assert_non_null(buf);
-    *len = fread(buf, 1, cap - 1, f);
-    assert_true(*len < cap - 1);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* "name@version ..." sorted bytewise, for comparison with hand-made lists. */
-static char *joined(const struct pkg_list *l)
-{
-    char **items = calloc(l->n + 1, sizeof(char *));
-    size_t total = 1;
-    assert_non_null(items);
-    for (size_t i = 0; i < l->n; i++) {
-        size_t n = strlen(l->v[i].name) + strlen(l->v[i].version) + 2;
-        items[i] = malloc(n);
-        assert_non_null(items[i]);
-        snprintf(items[i], n, "%s@%s", l->v[i].name, l->v[i].version);
-        total += n;
-    }
-    qsort(items, l->n, sizeof(char *), cmp_str);
-    char *out = calloc(1, total);
-    assert_non_null(out);
-    for (size_t i = 0; i < l->n; i++) {
-        if (i > 0)
-            strcat(out, " ");
-        strcat(out, items[i]);
-        free(items[i]);
-    }
-    free(items);
-    return out;
-}
+typedef lang_parse_fn parse_fn;
 
 static const struct pkg *find(const struct pkg_list *l, const char *name, const char *version)
 {
@@ -94,42 +49,12 @@ static const struct pkg *find(const struct pkg_list *l, const char *name, const 
     return NULL;
 }
 
-/* Parse a fixture file; expect rc and the given sorted name@version list. */
+#define read_file   tu_read_file
+#define joined      tu_joined
+#define expect_text tu_expect_text
 static void expect_file(parse_fn fn, const char *file, const char *path, int rc, const char *expect)
 {
-    size_t len;
-    uint8_t *data = read_file(file, &len);
-    struct pkg_list l;
-    struct dd_error err = {0};
-    pkg_list_init(&l);
-    assert_int_equal(fn(path, data, len, &l, &err), rc);
-    char *got = joined(&l);
-    assert_string_equal(got, expect);
-    for (size_t i = 0; i < l.n; i++) {
-        assert_int_equal(l.v[i].type, PKG_TYPE_NPM);
-        assert_string_equal(l.v[i].file_path, path);
-    }
-    free(got);
-    free(data);
-    pkg_list_cleanup(&l);
-}
-
-/* Parse a string; expect rc and the list. */
-static void expect_text(parse_fn fn, const char *text, int rc, const char *expect)
-{
-    struct pkg_list l;
-    struct dd_error err = {0};
-    pkg_list_init(&l);
-    int got_rc = fn("app/x", (const uint8_t *)text, strlen(text), &l, &err);
-    if (got_rc != rc)
-        fprintf(stderr, "rc %d (%s) for: %.80s\n", got_rc, err.msg, text);
-    assert_int_equal(got_rc, rc);
-    if (rc != 0)
-        assert_true(err.msg[0] != '\0');
-    char *got = joined(&l);
-    assert_string_equal(got, expect);
-    free(got);
-    pkg_list_cleanup(&l);
+    tu_expect_file(fn, PKG_TYPE_NPM, file, path, rc, expect);
 }
 
 static void test_lang_npm_paths(void **state)
@@ -197,7 +122,7 @@ static void test_lang_npm_package_json_fixtures(void **state)
     expect_file(npm_package_json_parse, FIX "app/package.json", "app/package.json", 0, "");
 
     size_t len;
-    uint8_t *data = read_file(FIX "app/node_modules/express/package.json", &len);
+    uint8_t *data = tu_read_file(FIX "app/node_modules/express/package.json", &len);
     struct file_facts ff;
     file_facts_init(&ff);
     assert_int_equal(
@@ -228,8 +153,8 @@ static const char *licence_of(const char *json)
 static void test_lang_npm_package_json_forms(void **state)
 {
     (void)state;
-    expect_text(npm_package_json_parse, "{\"name\":\"@babel/core\",\"version\":\"7.12.3\"}", 0,
-                "@babel/core@7.12.3");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"@babel/core\",\"version\":\"7.12.3\"}", 0,
+                   "@babel/core@7.12.3");
     assert_string_equal(licence_of("{\"name\":\"a\",\"version\":\"1\",\"license\":{\"type\":"
                                    "\"ISC\",\"url\":\"x\"}}"),
                         "ISC");
@@ -241,33 +166,36 @@ static void test_lang_npm_package_json_forms(void **state)
                         "MIT");
     assert_null(licence_of("{\"name\":\"a\",\"version\":\"1\",\"license\":7}"));
     /* escapes are decoded: "\u0061" is "a" */
-    expect_text(npm_package_json_parse, "{\"name\":\"\\u0061b\",\"version\":\"1.0.0\"}", 0,
-                "ab@1.0.0");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"\\u0061b\",\"version\":\"1.0.0\"}", 0,
+                   "ab@1.0.0");
     /* a BOM-less, whitespace-padded object with a trailing newline */
-    expect_text(npm_package_json_parse, " \n{ \"version\" : \"2.0.0\" , \"name\" : \"z\" }\n", 0,
-                "z@2.0.0");
+    tu_expect_text(npm_package_json_parse, " \n{ \"version\" : \"2.0.0\" , \"name\" : \"z\" }\n", 0,
+                   "z@2.0.0");
     /* missing or non-string version: no package, no error */
-    expect_text(npm_package_json_parse, "{\"name\":\"a\"}", 0, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":1}", 0, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\"}", 0, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":1}", 0, "");
 }
 
 static void test_lang_npm_package_json_hostile(void **state)
 {
     (void)state;
-    expect_text(npm_package_json_parse, "", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "[]", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "\"name\"", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\"", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\"} x", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\" \"version\":\"1\"}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\",}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\tb\",\"version\":\"1\"}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\\x\",\"version\":\"1\"}", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "[]", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "\"name\"", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\"", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\"} x", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\" \"version\":\"1\"}", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\",\"version\":\"1\",}", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\tb\",\"version\":\"1\"}", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\\x\",\"version\":\"1\"}", DD_EPARSE, "");
     /* invalid UTF-8, escaped NUL, lone surrogate, space in name */
-    expect_text(npm_package_json_parse, "{\"name\":\"\xC3\x28\",\"version\":\"1\"}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\\u0000\",\"version\":\"1\"}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a\\ud800\",\"version\":\"1\"}", DD_EPARSE, "");
-    expect_text(npm_package_json_parse, "{\"name\":\"a b\",\"version\":\"1\"}", DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"\xC3\x28\",\"version\":\"1\"}", DD_EPARSE,
+                   "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\\u0000\",\"version\":\"1\"}", DD_EPARSE,
+                   "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a\\ud800\",\"version\":\"1\"}", DD_EPARSE,
+                   "");
+    tu_expect_text(npm_package_json_parse, "{\"name\":\"a b\",\"version\":\"1\"}", DD_EPARSE, "");
     /* deep nesting is refused with DD_ELIMIT, not recursion */
     char deep[4096];
     size_t n = 0;
@@ -275,7 +203,7 @@ static void test_lang_npm_package_json_hostile(void **state)
     for (int i = 0; i < 1000; i++)
         deep[n++] = '[';
     deep[n] = '\0';
-    expect_text(npm_package_json_parse, deep, DD_ELIMIT, "");
+    tu_expect_text(npm_package_json_parse, deep, DD_ELIMIT, "");
     /* a huge name: refused, not truncated */
     size_t big = 1 << 20;
     char *huge = malloc(big + 64);
@@ -284,7 +212,7 @@ static void test_lang_npm_package_json_hostile(void **state)
     size_t h = strlen(huge);
     memset(huge + h, 'a', big);
     strcpy(huge + h + big, "\"}");
-    expect_text(npm_package_json_parse, huge, DD_EPARSE, "");
+    tu_expect_text(npm_package_json_parse, huge, DD_EPARSE, "");
     free(huge);
     /* NUL inside the data (not NUL-terminated input) */
     struct pkg_list l;
@@ -302,7 +230,7 @@ static void test_lang_npm_lock_fixtures(void **state)
     expect_file(npm_lock_parse, FIX "package-lock.v2.json", "app/package-lock.json", 0, NPM_LS);
     expect_file(npm_lock_parse, FIX "package-lock.v3.json", "app/package-lock.json", 0, NPM_LS);
     size_t len;
-    uint8_t *data = read_file(FIX "package-lock.v3.json", &len);
+    uint8_t *data = tu_read_file(FIX "package-lock.v3.json", &len);
     struct file_facts ff;
     file_facts_init(&ff);
     assert_int_equal(analyzer_node_lock.parse("srv/npm-shrinkwrap.json", data, len, &ff, NULL), 0);
@@ -316,49 +244,49 @@ static void test_lang_npm_lock_entries(void **state)
 {
     (void)state;
     /* v3: root, workspace folder, link, dev, alias ("name"), nested and scoped copies */
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":3,\"packages\":{"
-                "\"\":{\"name\":\"app\",\"version\":\"1.0.0\"},"
-                "\"packages/ws\":{\"name\":\"ws-pkg\",\"version\":\"0.1.0\"},"
-                "\"node_modules/ws-pkg\":{\"resolved\":\"packages/ws\",\"link\":true},"
-                "\"node_modules/jest\":{\"version\":\"29.0.0\",\"dev\":true},"
-                "\"node_modules/fsevents\":{\"version\":\"2.3.2\",\"devOptional\":true},"
-                "\"node_modules/old\":{\"name\":\"real\",\"version\":\"2.0.0\"},"
-                "\"node_modules/a/node_modules/@s/b\":{\"version\":\"1.0.0\"},"
-                "\"node_modules/@s/b\":{\"version\":\"1.0.0\"},"
-                "\"node_modules/gitdep\":{\"version\":\"1.0.0\",\"resolved\":\"git+ssh://x\"}"
-                "}}",
-                0, "@s/b@1.0.0 fsevents@2.3.2 gitdep@1.0.0 real@2.0.0");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":3,\"packages\":{"
+                   "\"\":{\"name\":\"app\",\"version\":\"1.0.0\"},"
+                   "\"packages/ws\":{\"name\":\"ws-pkg\",\"version\":\"0.1.0\"},"
+                   "\"node_modules/ws-pkg\":{\"resolved\":\"packages/ws\",\"link\":true},"
+                   "\"node_modules/jest\":{\"version\":\"29.0.0\",\"dev\":true},"
+                   "\"node_modules/fsevents\":{\"version\":\"2.3.2\",\"devOptional\":true},"
+                   "\"node_modules/old\":{\"name\":\"real\",\"version\":\"2.0.0\"},"
+                   "\"node_modules/a/node_modules/@s/b\":{\"version\":\"1.0.0\"},"
+                   "\"node_modules/@s/b\":{\"version\":\"1.0.0\"},"
+                   "\"node_modules/gitdep\":{\"version\":\"1.0.0\",\"resolved\":\"git+ssh://x\"}"
+                   "}}",
+                   0, "@s/b@1.0.0 fsevents@2.3.2 gitdep@1.0.0 real@2.0.0");
     /* v1: nested dependencies, dev, npm: alias, git and file versions */
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":1,\"dependencies\":{"
-                "\"a\":{\"version\":\"1.0.0\",\"dependencies\":{\"b\":{\"version\":\"2.0.0\"}}},"
-                "\"d\":{\"version\":\"3.0.0\",\"dev\":true},"
-                "\"al\":{\"version\":\"npm:@x/real@4.0.0\"},"
-                "\"g\":{\"version\":\"github:u/r#abc\"},"
-                "\"f\":{\"version\":\"file:../f\"}}}",
-                0, "@x/real@4.0.0 a@1.0.0 b@2.0.0");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":1,\"dependencies\":{"
+                   "\"a\":{\"version\":\"1.0.0\",\"dependencies\":{\"b\":{\"version\":\"2.0.0\"}}},"
+                   "\"d\":{\"version\":\"3.0.0\",\"dev\":true},"
+                   "\"al\":{\"version\":\"npm:@x/real@4.0.0\"},"
+                   "\"g\":{\"version\":\"github:u/r#abc\"},"
+                   "\"f\":{\"version\":\"file:../f\"}}}",
+                   0, "@x/real@4.0.0 a@1.0.0 b@2.0.0");
     /* v2 carries both maps: "packages" wins */
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":2,\"dependencies\":{\"x\":{\"version\":\"9.9.9\"}},"
-                "\"packages\":{\"node_modules/x\":{\"version\":\"1.0.0\"}}}",
-                0, "x@1.0.0");
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":4,\"packages\":{\"node_modules/x\":"
-                "{\"version\":\"1.0.0\"}}}",
-                DD_EUNSUPPORTED, "");
-    expect_text(npm_lock_parse, "{\"lockfileVersion\":\"3\"}", 0, "");
-    expect_text(npm_lock_parse, "[1,2]", DD_EPARSE, "");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":2,\"dependencies\":{\"x\":{\"version\":\"9.9.9\"}},"
+                   "\"packages\":{\"node_modules/x\":{\"version\":\"1.0.0\"}}}",
+                   0, "x@1.0.0");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":4,\"packages\":{\"node_modules/x\":"
+                   "{\"version\":\"1.0.0\"}}}",
+                   DD_EUNSUPPORTED, "");
+    tu_expect_text(npm_lock_parse, "{\"lockfileVersion\":\"3\"}", 0, "");
+    tu_expect_text(npm_lock_parse, "[1,2]", DD_EPARSE, "");
     /* one unusable entry is reported, the others kept */
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":3,\"packages\":{\"node_modules/ok\":{\"version\":\"1\"},"
-                "\"node_modules/bad\":{\"version\":\"1 2\"},\"node_modules/s\":\"str\"}}",
-                DD_EPARSE, "ok@1");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":3,\"packages\":{\"node_modules/ok\":{\"version\":\"1\"},"
+                   "\"node_modules/bad\":{\"version\":\"1 2\"},\"node_modules/s\":\"str\"}}",
+                   DD_EPARSE, "ok@1");
     /* truncated in the middle: what was complete is kept */
-    expect_text(npm_lock_parse,
-                "{\"lockfileVersion\":3,\"packages\":{\"node_modules/ok\":{\"version\":\"1\"},"
-                "\"node_modules/b\":{\"vers",
-                DD_EPARSE, "ok@1");
+    tu_expect_text(npm_lock_parse,
+                   "{\"lockfileVersion\":3,\"packages\":{\"node_modules/ok\":{\"version\":\"1\"},"
+                   "\"node_modules/b\":{\"vers",
+                   DD_EPARSE, "ok@1");
 }
 
 static void test_lang_npm_yarn_fixtures(void **state)
@@ -385,71 +313,71 @@ static void test_lang_npm_yarn_fixtures(void **state)
 static void test_lang_npm_yarn_forms(void **state)
 {
     (void)state;
-    expect_text(yarn_lock_parse,
-                "# yarn lockfile v1\r\n\r\n"
-                "\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\r\n"
-                "  version \"7.12.13\"\r\n"
-                "  dependencies:\r\n"
-                "    version \"0.0.0\"\r\n"
-                "\r\n"
-                "alias@npm:real@^1.0.0:\n"
-                "  version \"1.2.0\"\n"
-                "\n"
-                "nover@^1:\n"
-                "  resolved \"x\"\n",
-                0, "@babel/code-frame@7.12.13 real@1.2.0");
-    expect_text(yarn_lock_parse, "# yarn lockfile v1\nnot a header\n  version \"1\"\n", DD_EPARSE,
-                "");
-    expect_text(yarn_lock_parse,
-                "__metadata:\n  version: 6\n  cacheKey: 8\n\n"
-                "\"@s/a@npm:^1.0.0, @s/a@npm:^1.1.0\":\n"
-                "  version: 1.1.0\n  resolution: \"@s/a@npm:1.1.0\"\n"
-                "  dependencies:\n    version: \"npm:9.9.9\"\n\n"
-                "\"app@workspace:.\":\n  version: 0.0.0-use.local\n"
-                "  resolution: \"app@workspace:.\"\n\n"
-                "\"p@patch:p@npm%3A1.0.0#./x::version=1.0.0&hash=1\":\n"
-                "  version: 1.0.0\n  resolution: \"p@patch:p@npm%3A1.0.0#./x\"\n",
-                0, "@s/a@1.1.0");
-    expect_text(yarn_lock_parse,
-                "__metadata:\n  version: 9\n\n\"a@npm:1\":\n  version: 1\n"
-                "  resolution: \"a@npm:1\"\n",
-                DD_EUNSUPPORTED, "");
-    expect_text(yarn_lock_parse, "__metadata:\n  cacheKey: 8\n", DD_EPARSE, "");
-    expect_text(yarn_lock_parse, "__metadata:\n  version: 8\n\"a@npm:1:\n  version: 1\n", DD_EPARSE,
-                "");
+    tu_expect_text(yarn_lock_parse,
+                   "# yarn lockfile v1\r\n\r\n"
+                   "\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\r\n"
+                   "  version \"7.12.13\"\r\n"
+                   "  dependencies:\r\n"
+                   "    version \"0.0.0\"\r\n"
+                   "\r\n"
+                   "alias@npm:real@^1.0.0:\n"
+                   "  version \"1.2.0\"\n"
+                   "\n"
+                   "nover@^1:\n"
+                   "  resolved \"x\"\n",
+                   0, "@babel/code-frame@7.12.13 real@1.2.0");
+    tu_expect_text(yarn_lock_parse, "# yarn lockfile v1\nnot a header\n  version \"1\"\n",
+                   DD_EPARSE, "");
+    tu_expect_text(yarn_lock_parse,
+                   "__metadata:\n  version: 6\n  cacheKey: 8\n\n"
+                   "\"@s/a@npm:^1.0.0, @s/a@npm:^1.1.0\":\n"
+                   "  version: 1.1.0\n  resolution: \"@s/a@npm:1.1.0\"\n"
+                   "  dependencies:\n    version: \"npm:9.9.9\"\n\n"
+                   "\"app@workspace:.\":\n  version: 0.0.0-use.local\n"
+                   "  resolution: \"app@workspace:.\"\n\n"
+                   "\"p@patch:p@npm%3A1.0.0#./x::version=1.0.0&hash=1\":\n"
+                   "  version: 1.0.0\n  resolution: \"p@patch:p@npm%3A1.0.0#./x\"\n",
+                   0, "@s/a@1.1.0");
+    tu_expect_text(yarn_lock_parse,
+                   "__metadata:\n  version: 9\n\n\"a@npm:1\":\n  version: 1\n"
+                   "  resolution: \"a@npm:1\"\n",
+                   DD_EUNSUPPORTED, "");
+    tu_expect_text(yarn_lock_parse, "__metadata:\n  cacheKey: 8\n", DD_EPARSE, "");
+    tu_expect_text(yarn_lock_parse, "__metadata:\n  version: 8\n\"a@npm:1:\n  version: 1\n",
+                   DD_EPARSE, "");
 }
 
 static void test_lang_npm_pnpm_forms(void **state)
 {
     (void)state;
-    expect_text(pnpm_lock_parse,
-                "lockfileVersion: 5.3\n\npackages:\n\n"
-                "  /@babel/core/7.12.3:\n    resolution: {integrity: x}\n    dev: false\n\n"
-                "  /react-dom/17.0.2_react@17.0.2:\n    dependencies:\n      dev: true\n\n"
-                "  registry.example.com/@s/x/1.0.0:\n    dev: false\n\n"
-                "  /jest/29.0.0:\n    dev: true\n\n"
-                "  github.com/u/r/abc:\n    name: fromgit\n    version: 2.0.0\n",
-                0, "@babel/core@7.12.3 @s/x@1.0.0 fromgit@2.0.0 react-dom@17.0.2");
-    expect_text(pnpm_lock_parse,
-                "lockfileVersion: '6.0'\npackages:\n"
-                "  /@babel/core@7.12.3:\n    dev: false\n"
-                "  /react-dom@17.0.2(react@17.0.2):\n    dev: false\n"
-                "  /react-dom@17.0.2(react@18.0.0):\n    dev: false\n",
-                0, "@babel/core@7.12.3 react-dom@17.0.2");
-    expect_text(pnpm_lock_parse,
-                "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n"
-                "      x:\n        version: 1.0.0\npackages:\n"
-                "  '@babel/core@7.12.3':\n    resolution: {integrity: x}\n"
-                "  tar@https://example.com/t.tgz:\n    resolution: {tarball: x}\n"
-                "  x@1.0.0:\n    resolution: {integrity: y}\n"
-                "snapshots:\n  y@9.9.9: {}\n",
-                0, "@babel/core@7.12.3 x@1.0.0");
-    expect_text(pnpm_lock_parse, "lockfileVersion: '7.0'\npackages:\n  /a@1:\n    dev: false\n",
-                DD_EUNSUPPORTED, "");
-    expect_text(pnpm_lock_parse, "packages:\n  /a@1:\n    dev: false\n", DD_EPARSE, "");
-    expect_text(pnpm_lock_parse, "dependencies:\n  a: 1\n", DD_EPARSE, "");
-    expect_text(pnpm_lock_parse, "lockfileVersion: '9.0'\npackages:\n  'a@1:\n", DD_EPARSE, "");
-    expect_text(pnpm_lock_parse, "lockfileVersion: '9.0'\npackages:\n  nover:\n", DD_EPARSE, "");
+    tu_expect_text(pnpm_lock_parse,
+                   "lockfileVersion: 5.3\n\npackages:\n\n"
+                   "  /@babel/core/7.12.3:\n    resolution: {integrity: x}\n    dev: false\n\n"
+                   "  /react-dom/17.0.2_react@17.0.2:\n    dependencies:\n      dev: true\n\n"
+                   "  registry.example.com/@s/x/1.0.0:\n    dev: false\n\n"
+                   "  /jest/29.0.0:\n    dev: true\n\n"
+                   "  github.com/u/r/abc:\n    name: fromgit\n    version: 2.0.0\n",
+                   0, "@babel/core@7.12.3 @s/x@1.0.0 fromgit@2.0.0 react-dom@17.0.2");
+    tu_expect_text(pnpm_lock_parse,
+                   "lockfileVersion: '6.0'\npackages:\n"
+                   "  /@babel/core@7.12.3:\n    dev: false\n"
+                   "  /react-dom@17.0.2(react@17.0.2):\n    dev: false\n"
+                   "  /react-dom@17.0.2(react@18.0.0):\n    dev: false\n",
+                   0, "@babel/core@7.12.3 react-dom@17.0.2");
+    tu_expect_text(pnpm_lock_parse,
+                   "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n"
+                   "      x:\n        version: 1.0.0\npackages:\n"
+                   "  '@babel/core@7.12.3':\n    resolution: {integrity: x}\n"
+                   "  tar@https://example.com/t.tgz:\n    resolution: {tarball: x}\n"
+                   "  x@1.0.0:\n    resolution: {integrity: y}\n"
+                   "snapshots:\n  y@9.9.9: {}\n",
+                   0, "@babel/core@7.12.3 x@1.0.0");
+    tu_expect_text(pnpm_lock_parse, "lockfileVersion: '7.0'\npackages:\n  /a@1:\n    dev: false\n",
+                   DD_EUNSUPPORTED, "");
+    tu_expect_text(pnpm_lock_parse, "packages:\n  /a@1:\n    dev: false\n", DD_EPARSE, "");
+    tu_expect_text(pnpm_lock_parse, "dependencies:\n  a: 1\n", DD_EPARSE, "");
+    tu_expect_text(pnpm_lock_parse, "lockfileVersion: '9.0'\npackages:\n  'a@1:\n", DD_EPARSE, "");
+    tu_expect_text(pnpm_lock_parse, "lockfileVersion: '9.0'\npackages:\n  nover:\n", DD_EPARSE, "");
 }
 
 int main(void)

@@ -13,101 +13,26 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "lang_test_util.h"
 #include "lang_python.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/python/"
 
-typedef int (*parse_fn)(const char *, const uint8_t *, size_t, struct pkg_list *,
-                        struct dd_error *);
+typedef lang_parse_fn parse_fn;
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 1 << 20;
-    uint8_t *buf = malloc(cap);
-    assert_non_null(buf);
-    *len = fread(buf, 1, cap - 1, f);
-    assert_true(*len < cap - 1);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *joined(const struct pkg_list *l)
-{
-    char **items = calloc(l->n + 1, sizeof(char *));
-    size_t total = 1;
-    assert_non_null(items);
-    for (size_t i = 0; i < l->n; i++) {
-        size_t n = strlen(l->v[i].name) + strlen(l->v[i].version) + 2;
-        items[i] = malloc(n);
-        assert_non_null(items[i]);
-        snprintf(items[i], n, "%s@%s", l->v[i].name, l->v[i].version);
-        total += n;
-    }
-    qsort(items, l->n, sizeof(char *), cmp_str);
-    char *out = calloc(1, total);
-    assert_non_null(out);
-    for (size_t i = 0; i < l->n; i++) {
-        if (i > 0)
-            strcat(out, " ");
-        strcat(out, items[i]);
-        free(items[i]);
-    }
-    free(items);
-    return out;
-}
-
+#define read_file   tu_read_file
+#define joined      tu_joined
+#define expect_text tu_expect_text
 static void expect_file(parse_fn fn, const char *file, const char *path, int rc, const char *expect)
 {
-    size_t len;
-    uint8_t *data = read_file(file, &len);
-    struct pkg_list l;
-    struct dd_error err = {0};
-    pkg_list_init(&l);
-    int got = fn(path, data, len, &l, &err);
-    if (got != rc)
-        fprintf(stderr, "%s: rc %d %s\n", file, got, err.msg);
-    assert_int_equal(got, rc);
-    char *s = joined(&l);
-    assert_string_equal(s, expect);
-    for (size_t i = 0; i < l.n; i++) {
-        assert_int_equal(l.v[i].type, PKG_TYPE_PYPI);
-        assert_string_equal(l.v[i].file_path, path);
-    }
-    free(s);
-    free(data);
-    pkg_list_cleanup(&l);
-}
-
-static void expect_text(parse_fn fn, const char *text, int rc, const char *expect)
-{
-    struct pkg_list l;
-    struct dd_error err = {0};
-    pkg_list_init(&l);
-    int got = fn("app/x", (const uint8_t *)text, strlen(text), &l, &err);
-    if (got != rc)
-        fprintf(stderr, "rc %d (%s) for: %.80s\n", got, err.msg, text);
-    assert_int_equal(got, rc);
-    if (rc != 0)
-        assert_true(err.msg[0] != '\0');
-    char *s = joined(&l);
-    assert_string_equal(s, expect);
-    free(s);
-    pkg_list_cleanup(&l);
+    tu_expect_file(fn, PKG_TYPE_PYPI, file, path, rc, expect);
 }
 
 /* Licence of the single package a metadata file yields (NULL when none). */
 static void expect_licence(const char *file, const char *licence)
 {
     size_t len;
-    uint8_t *data = read_file(file, &len);
+    uint8_t *data = tu_read_file(file, &len);
     struct pkg_list l;
     pkg_list_init(&l);
     assert_int_equal(python_metadata_parse("p", data, len, &l, NULL), 0);
@@ -205,7 +130,7 @@ static void test_lang_python_metadata_fixtures(void **state)
     expect_licence(FIX "Python-2.7.18-py2.7.egg-info", "PSF license");
 
     size_t len;
-    uint8_t *data = read_file(FIX "six-1.16.0.PKG-INFO", &len);
+    uint8_t *data = tu_read_file(FIX "six-1.16.0.PKG-INFO", &len);
     struct file_facts ff;
     file_facts_init(&ff);
     assert_int_equal(analyzer_python_pkg.parse("usr/lib/python3/dist-packages/six.egg-info/"
@@ -246,21 +171,21 @@ static void test_lang_python_metadata_forms(void **state)
     assert_null(l.v[0].licence);
     pkg_list_cleanup(&l);
     /* a BOM is tolerated */
-    expect_text(python_metadata_parse, "\xEF\xBB\xBFName: bom\nVersion: 2\n", 0, "bom@2");
+    tu_expect_text(python_metadata_parse, "\xEF\xBB\xBFName: bom\nVersion: 2\n", 0, "bom@2");
 }
 
 static void test_lang_python_metadata_hostile(void **state)
 {
     (void)state;
-    expect_text(python_metadata_parse, "", DD_EPARSE, "");
-    expect_text(python_metadata_parse, "Name: x\n", DD_EPARSE, "");
-    expect_text(python_metadata_parse, "Version: 1\n", DD_EPARSE, "");
-    expect_text(python_metadata_parse, "\nName: x\nVersion: 1\n", DD_EPARSE, "");
-    expect_text(python_metadata_parse, "garbage without colon\nName: x\nVersion: 1\n", DD_EPARSE,
-                "");
+    tu_expect_text(python_metadata_parse, "", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "Name: x\n", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "Version: 1\n", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "\nName: x\nVersion: 1\n", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "garbage without colon\nName: x\nVersion: 1\n", DD_EPARSE,
+                   "");
     /* Latin-1 bytes in Name: not UTF-8 */
-    expect_text(python_metadata_parse, "Name: caf\xE9\nVersion: 1\n", DD_EPARSE, "");
-    expect_text(python_metadata_parse, "Name: x y\nVersion: 1\n", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "Name: caf\xE9\nVersion: 1\n", DD_EPARSE, "");
+    tu_expect_text(python_metadata_parse, "Name: x y\nVersion: 1\n", DD_EPARSE, "");
     /* invalid UTF-8 in License only: the package stays, the licence goes */
     struct pkg_list l;
     pkg_list_init(&l);
@@ -286,26 +211,27 @@ static void test_lang_python_poetry(void **state)
     /* category = "dev" (pytest) is skipped */
     expect_file(poetry_lock_parse, FIX "poetry.v1.lock", "app/poetry.lock", 0,
                 "flask@1.1.2 jinja2@2.11.3");
-    expect_text(poetry_lock_parse,
-                "[[package]]\nname = 'lit'\nversion = \"1.0\" # c\n"
-                "description = \"\"\"multi\nline \"quoted\" \"\"\"\n"
-                "extras = {a = [\"x\", {b = 1}], c = true}\n"
-                "[[package]]\n\"name\" = \"q\"\nversion = \"2\"\n",
-                0, "lit@1.0 q@2");
-    expect_text(poetry_lock_parse,
-                "[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata]\nlock-version = \"3.0\"\n",
-                DD_EUNSUPPORTED, "");
-    expect_text(poetry_lock_parse, "[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [\n",
-                DD_EPARSE, "a@1");
-    expect_text(poetry_lock_parse, "[[package]\nname = \"a\"\n", DD_EPARSE, "");
-    expect_text(poetry_lock_parse, "[[package]]\nname \"a\"\n", DD_EPARSE, "");
-    expect_text(poetry_lock_parse, "[[package]]\nname = \"a\nversion = \"1\"\n", DD_EPARSE, "");
-    expect_text(poetry_lock_parse, "[[package]]\nname = \"a\"\n", DD_EPARSE, "");
+    tu_expect_text(poetry_lock_parse,
+                   "[[package]]\nname = 'lit'\nversion = \"1.0\" # c\n"
+                   "description = \"\"\"multi\nline \"quoted\" \"\"\"\n"
+                   "extras = {a = [\"x\", {b = 1}], c = true}\n"
+                   "[[package]]\n\"name\" = \"q\"\nversion = \"2\"\n",
+                   0, "lit@1.0 q@2");
+    tu_expect_text(
+        poetry_lock_parse,
+        "[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata]\nlock-version = \"3.0\"\n",
+        DD_EUNSUPPORTED, "");
+    tu_expect_text(poetry_lock_parse, "[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [\n",
+                   DD_EPARSE, "a@1");
+    tu_expect_text(poetry_lock_parse, "[[package]\nname = \"a\"\n", DD_EPARSE, "");
+    tu_expect_text(poetry_lock_parse, "[[package]]\nname \"a\"\n", DD_EPARSE, "");
+    tu_expect_text(poetry_lock_parse, "[[package]]\nname = \"a\nversion = \"1\"\n", DD_EPARSE, "");
+    tu_expect_text(poetry_lock_parse, "[[package]]\nname = \"a\"\n", DD_EPARSE, "");
     char deep[256];
     memset(deep, 0, sizeof(deep));
     strcpy(deep, "x = ");
     memset(deep + 4, '[', 100);
-    expect_text(poetry_lock_parse, deep, DD_ELIMIT, "");
+    tu_expect_text(poetry_lock_parse, deep, DD_ELIMIT, "");
 }
 
 static void test_lang_python_pipfile(void **state)
@@ -314,15 +240,17 @@ static void test_lang_python_pipfile(void **state)
     /* develop (pytest), editable (mylib) and git (toolz) entries are skipped */
     expect_file(pipfile_lock_parse, FIX "Pipfile.lock", "app/Pipfile.lock", 0,
                 "certifi@2024.2.2 requests@2.31.0 ruamel-yaml@0.18.6");
-    expect_text(pipfile_lock_parse, "{\"_meta\":{\"pipfile-spec\":7},\"default\":{}}",
-                DD_EUNSUPPORTED, "");
-    expect_text(pipfile_lock_parse,
-                "{\"default\":{\"a\":{\"version\":\">=1\"},"
-                "\"b\":{\"version\":\"===2\"},\"c\":3}}",
-                0, "b@2");
-    expect_text(pipfile_lock_parse, "[]", DD_EPARSE, "");
-    expect_text(pipfile_lock_parse, "{\"default\":{\"a\":{\"version\":\"==1\"}", DD_EPARSE, "a@1");
-    expect_text(pipfile_lock_parse, "{\"default\":{\"a b\":{\"version\":\"==1\"}}}", DD_EPARSE, "");
+    tu_expect_text(pipfile_lock_parse, "{\"_meta\":{\"pipfile-spec\":7},\"default\":{}}",
+                   DD_EUNSUPPORTED, "");
+    tu_expect_text(pipfile_lock_parse,
+                   "{\"default\":{\"a\":{\"version\":\">=1\"},"
+                   "\"b\":{\"version\":\"===2\"},\"c\":3}}",
+                   0, "b@2");
+    tu_expect_text(pipfile_lock_parse, "[]", DD_EPARSE, "");
+    tu_expect_text(pipfile_lock_parse, "{\"default\":{\"a\":{\"version\":\"==1\"}", DD_EPARSE,
+                   "a@1");
+    tu_expect_text(pipfile_lock_parse, "{\"default\":{\"a b\":{\"version\":\"==1\"}}}", DD_EPARSE,
+                   "");
 }
 
 static void test_lang_python_requirements(void **state)
@@ -335,7 +263,7 @@ static void test_lang_python_requirements(void **state)
                 "pygments@2.14.0 pygobject@3.42.2 pyjwt@2.6.0 pyopenssl@23.0.0 "
                 "pyparsing@3.0.9 python-apt@2.6.0 pyyaml@6.0 six@1.16.0 toml@0.10.2 "
                 "wadllib@1.3.6 xmltodict@0.13.0 yq@3.1.0");
-    expect_text(
+    tu_expect_text(
         requirements_parse,
         "# comment\n"
         "-r base.txt\n"
@@ -353,14 +281,14 @@ static void test_lang_python_requirements(void **state)
         "  numpy==1.26.0+cpu\n"
         "dup==1\ndup==1\n",
         0, "django@4.2.1 dup@1 flask-login@0.6.2 numpy@1.26.0+cpu requests@2.31.0");
-    expect_text(requirements_parse, "bad[extra==1\nok==2\n", DD_EPARSE, "ok@2");
+    tu_expect_text(requirements_parse, "bad[extra==1\nok==2\n", DD_EPARSE, "ok@2");
     char *big = malloc(PYTHON_MAX_REQ_LINE + 64);
     assert_non_null(big);
     memset(big, 'a', PYTHON_MAX_REQ_LINE + 10);
     strcpy(big + PYTHON_MAX_REQ_LINE + 10, "==1\nok==2\n");
-    expect_text(requirements_parse, big, DD_EPARSE, "ok@2");
+    tu_expect_text(requirements_parse, big, DD_EPARSE, "ok@2");
     free(big);
-    expect_text(requirements_parse, "a==\xC3\x28\n", 0, "");
+    tu_expect_text(requirements_parse, "a==\xC3\x28\n", 0, "");
 }
 
 int main(void)
