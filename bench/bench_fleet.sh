@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench_fleet.sh - issue 5's proof on loopback: a namespace rule over N images sharing one base
+# layer, run by a real drydock-scheduler and real drydock-worker processes against a real
+# redis-server (AOF on) and a real docker-registry. Not a CI test: run it by hand.
+#
+# Usage: bench/bench_fleet.sh [--images N] [--concurrency C] [--base debian|tiny]
+#                             [--build DIR] [--only SCENARIOS] [--keep]
+#   --images N       images fleet/app-<i>:1 (default 60)
+#   --concurrency C  --concurrency of every worker (default 2)
+#   --base debian    the cached Debian minbase layer of tests/images/debian.sh (63 MB gzip;
+#                    default; built by that script if missing); "tiny": a 1-package layer
+#   --build DIR      drydock-scheduler / drydock-worker (default build/release)
+#   --only LIST      comma list of w1,w2,kill,redis (default all four)
+#   --keep           keep the work directory (logs, Redis dirs, registry data)
+#
+# Scenarios (each with a fresh Redis, hence an empty fleet-wide layer cache):
+#   w1     1 worker: run the rule, wait for DONE; images/s
+#   w2     2 workers: same; images/s and the ratio to w1 (target >= 1.8)
+#   kill   2 workers; kill -9 of worker-1 once a quarter of the images are final; worker-2
+#          reclaims its pending jobs (reclaim_idle_ms=2000): all COMPLETE, one event per job
+#   redis  2 workers; `redis-cli shutdown` (AOF fsynced) once a quarter are final, restart on
+#          the same port and dir after 2 s: all COMPLETE, one event per job, reconnects
+# Counted in each: fetches of the base layer blob (registry access log: GETs of its digest),
+# dd:metrics:layers_fetched / layer_cache_hits, completion events per job.
+#
+# The table is printed and written to bench/.work/fleet-<date>.md; logs stay in
+# bench/.work/fleet-<date>/ with --keep. Everything listens on 127.0.0.1; only processes this
+# script started are stopped, by pid.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+nimg=60 conc=2 base=debian build=$root/build/release only=w1,w2,kill,redis keep=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --images) nimg=$2; shift 2 ;;
+    --concurrency) conc=$2; shift 2 ;;
+    --base) base=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "bench_fleet.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+for t in redis-server redis-cli docker-registry curl jq python3 gzip tar; do
+    command -v "$t" >/dev/null || { echo "bench_fleet.sh: $t is not installed" >&2; exit 1; }
+done
+SCHED=$build/drydock-scheduler WORKER=$build/drydock-worker
+[ -x "$SCHED" ] && [ -x "$WORKER" ] || {
+    echo "bench_fleet.sh: no $SCHED or $WORKER (cmake --preset release &&" \
+        "cmake --build --preset release -j2)" >&2
+    exit 1
+}
+export DD_SOURCE_DIR=$root
+. "$root/tests/lib/services.sh" # dd_free_port dd_wait_http dd_kill_pid dd_cleanup_push
+. "$root/tests/lib/oci.sh"
+. "$root/bench/lib/fleet_lib.sh"
+
+stamp=$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$root/bench/.work"
+W=$root/bench/.work/fleet-$stamp
+OUTMD=$root/bench/.work/fleet-$stamp.md
+mkdir -p "$W"
+[ $keep = 1 ] || dd_cleanup_push "rm -rf '$W'"
+dd_cleanup_push fleet_stop_all
+
+echo "== images: $nimg x fleet/app-<i>:1, base=$base" >&2
+fleet_start_registry_logged "$W/registry" || exit 1
+t0=$(date +%s.%N)
+fleet_build_images "$nimg" "$base" "$W/img" || { echo "pushing images failed" >&2; exit 1; }
+t1=$(date +%s.%N)
+build_s=$(echo "$t1 - $t0" | bc)
+printf '   pushed %d images in %.1f s; base layer %s (%s bytes gzip)\n' "$nimg" "$build_s" \
+    "$BASE_DIGEST" "$BASE_SIZE" >&2
+
+ROWS=()
+FINDINGS=()
+declare -A TP
+
+for sc in w1 w2 kill redis; do
+    case ",$only," in *",$sc,"*) ;; *) continue ;; esac
+    case $sc in w1) nw=1 ;; *) nw=2 ;; esac
+    echo "== scenario $sc: $nw worker(s) x concurrency $conc" >&2
+    fleet_scenario "$sc" "$nw" "$conc" "$nimg" "$W/$sc"
+done
+
+{
+    echo "# drydock fleet benchmark $stamp"
+    echo
+    echo "$(nproc) cores; $nimg images fleet/app-<i>:1 sharing base layer $BASE_DIGEST" \
+        "($BASE_SIZE bytes gzip, base=$base) + one small layer each; worker --concurrency $conc;" \
+        "build $(git -C "$root" rev-parse --short HEAD 2>/dev/null); pushed in $(printf %.1f "$build_s") s."
+    echo
+    echo "| scenario | workers | wall s | images/s | COMPLETE | other | events/job | base GETs | layers_fetched | cache hits | verdict |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    if [ -n "${TP[w1]:-}" ] && [ -n "${TP[w2]:-}" ]; then
+        r=$(echo "scale=2; ${TP[w2]} / ${TP[w1]}" | bc)
+        ok=$(echo "$r >= 1.8" | bc)
+        echo "2 workers vs 1: **${r}x** (target >= 1.8x: $([ "$ok" = 1 ] && echo met || echo NOT met))"
+        echo
+    fi
+    if [ ${#FINDINGS[@]} -gt 0 ]; then
+        echo "Findings:"
+        printf -- '- %s\n' "${FINDINGS[@]}"
+    fi
+} >"$OUTMD"
+cat "$OUTMD"
+echo "(written to $OUTMD)" >&2
