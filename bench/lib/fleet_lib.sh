@@ -173,24 +173,55 @@ fleet_scenario() {
     local -a extra=() wpids=() wports=()
     [ "$sc" = kill ] || [ "$sc" = redis ] &&
         extra=(--set reclaim_idle_ms=5000 --set reclaim_interval_ms=500)
-    for ((i = 1; i <= nw; i++)); do
-        wports[i]=$(dd_free_port)
-        "$WORKER" --redis "127.0.0.1:$rport" --name "worker-$i" --concurrency "$conc" \
-            --http "127.0.0.1:${wports[i]}" "${extra[@]}" >"$dir/worker-$i.log" 2>&1 &
-        wpids[i]=$!
-        FLEET_PIDS+=("${wpids[i]}")
-    done
-    for ((i = 1; i <= nw; i++)); do
-        dd_wait_http "http://127.0.0.1:${wports[i]}/healthz" 5 || echo "   worker-$i no /healthz" >&2
-    done
-    local log0 rule task t0 done_at= st j cnt fault_done=0 tstart
+    if [[ $sc == *warm ]]; then
+        # prime the fleet-wide layer cache with one scan of fleet/app-1, then forget its
+        # events and counters so the checks below count only the rule's jobs
+        "$WORKER" --redis "127.0.0.1:$rport" --enqueue "$REG/fleet/app-1:1" >/dev/null
+        "$WORKER" --redis "127.0.0.1:$rport" --name primer >"$dir/primer.log" 2>&1 &
+        local ppid=$!
+        for i in $(seq 1 300); do
+            [ "$(redis-cli -p "$rport" get dd:metrics:jobs_done)" = 1 ] && break
+            sleep 0.05
+        done
+        kill -TERM "$ppid"
+        wait "$ppid"
+        redis-cli -p "$rport" eval "for _, k in ipairs(redis.call('keys', 'dd:metrics:*')) do redis.call('del', k) end return redis.call('del', 'dd:events')" 0 >/dev/null
+    fi
+    local log0 rule task t0 trun st j cnt fault_done=0 tstart expand_s
     log0=$(wc -l <"$REG_LOG")
     rule=$(fleet_api POST /api/v1/rules \
         '{"name":"fleet bench","scope":"namespace","namespace":"fleet","tag_regex":"^1$"}' |
         jq -r .id)
-    t0=$(date +%s%3N)
+    start_workers() {
+        for ((i = 1; i <= nw; i++)); do
+            wports[i]=$(dd_free_port)
+            "$WORKER" --redis "127.0.0.1:$rport" --name "worker-$i" --concurrency "$conc" \
+                --http "127.0.0.1:${wports[i]}" --log-level "${FLEET_LOG_LEVEL:-info}" \
+                "${extra[@]}" >"$dir/worker-$i.log" 2>&1 &
+            wpids[i]=$!
+            FLEET_PIDS+=("${wpids[i]}")
+        done
+    }
+    # w1/w2 measure the workers: the rule is expanded (all jobs queued) before they start.
+    # kill/redis run end to end: workers up first, the rule run feeds them as it expands.
+    [ "$sc" = kill ] || [ "$sc" = redis ] && start_workers
+    trun=$(date +%s%3N)
     task=$(fleet_api POST "/api/v1/rules/$rule/run" | jq -r .task_id)
     echo "   rule $rule task $task" >&2
+    for i in $(seq 1 300); do
+        st=$(fleet_api GET "/api/v1/tasks/$task" | jq -r .status)
+        [ "$st" != EXPANDING ] && break
+        sleep 0.05
+    done
+    expand_s=$(echo "scale=3; ($(date +%s%3N) - $trun) / 1000" | bc | xargs printf '%.2f')
+    t0=$trun
+    if [[ $sc == w[12]* ]]; then
+        t0=$(date +%s%3N)
+        start_workers
+    fi
+    for ((i = 1; i <= nw; i++)); do
+        dd_wait_http "http://127.0.0.1:${wports[i]}/healthz" 5 || echo "   worker-$i no /healthz" >&2
+    done
     tstart=$SECONDS
     if [ "$sc" = kill ] || [ "$sc" = redis ]; then
         # jobs take milliseconds once the base layer is cached: watch the fleet-wide counter
@@ -203,7 +234,9 @@ fleet_scenario() {
         fault_done=1
         fleet_fault "$sc" "$rport" "$dir" "${wpids[1]}" "${cnt:-0}"
     fi
-    while [ $((SECONDS - tstart)) -lt 180 ]; do
+    local limit=180
+    [ "$sc" = redis ] && limit=60
+    while [ $((SECONDS - tstart)) -lt $limit ]; do
         j=$(fleet_api GET "/api/v1/tasks/$task" 2>/dev/null) || j=
         st=$(jq -r '.status // empty' <<<"$j" 2>/dev/null)
         cnt=$(jq -r '(.counts.COMPLETE // 0) + (.counts.FAILED // 0)' <<<"$j" 2>/dev/null)
@@ -220,6 +253,24 @@ fleet_scenario() {
         sleep 1
     done
     printf '%s\n' "$j" >"$dir/task.json"
+    # after a fault: can every process still talk to Redis?
+    if [ "$sc" = redis ] || [ "$sc" = kill ]; then
+        {
+            for ((i = 1; i <= nw; i++)); do
+                echo "worker-$i /healthz: $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+                    "http://127.0.0.1:${wports[i]}/healthz")"
+            done
+            echo "scheduler /healthz: $(curl -s --max-time 2 "$SURL/healthz")"
+            echo "redis clients:"
+            redis-cli -p "$rport" client list | awk '{ print "  " $2, $3, $NF }' | sed 's/cmd=/ last=/'
+            echo "XLEN dd:jobs: $(redis-cli -p "$rport" xlen dd:jobs)"
+            echo "XINFO GROUPS dd:jobs:"
+            redis-cli -p "$rport" xinfo groups dd:jobs | paste -sd' '
+            echo "XPENDING dd:jobs workers:"
+            redis-cli -p "$rport" xpending dd:jobs workers | paste -sd' '
+        } >"$dir/after-fault.txt" 2>&1
+        sed 's/^/   /' "$dir/after-fault.txt" >&2
+    fi
     st=$(jq -r .status "$dir/task.json")
     local ncomp nother images last wall ips ev evjobs evbad gets lf hits attempts2
     images=$(jq -r '.images // 0' "$dir/task.json")
@@ -230,6 +281,14 @@ fleet_scenario() {
     wall=$(echo "scale=3; ($last - $t0) / 1000" | bc | xargs printf '%.2f')
     ips=$(echo "scale=1; $ncomp / $wall" | bc 2>/dev/null || echo 0)
     TP[$sc]=$ips
+    # steady state: first record to last (no worker start-up, no expansion); p50 of the
+    # workers' own per-job time (delivery to final record, "ms=" in their log lines)
+    local first steady p50
+    first=$(jq '[.jobs[]?.finished_at // empty] | min // 0' "$dir/task.json")
+    steady=$(echo "scale=1; ($ncomp - 1) * 1000 / ($last - $first)" | bc 2>/dev/null || echo n/a)
+    p50=$(cat "$dir"/worker-*.log | grep 'status=COMPLETE' | grep -o ' ms=[0-9]*' | cut -d= -f2 |
+        sort -n | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : "n/a") }')
+    STEADY[$sc]=$steady
     python3 "$DD_SOURCE_DIR/bench/lib/fleet_events.py" "$rport" >"$dir/events.txt" 2>&1
     ev=$(awk '{ s += $1 } END { print s + 0 }' "$dir/events.txt")
     evjobs=$(grep -c . "$dir/events.txt")
@@ -245,12 +304,16 @@ fleet_scenario() {
     [ "$nother" = 0 ] || FINDINGS+=("$sc: $nother images not COMPLETE: $(jq -c \
         '[.jobs[]? | select(.status != "COMPLETE") | {image, status, attempt, error}] | .[:3]' \
         "$dir/task.json")")
-    [ "$st" = DONE ] || FINDINGS+=("$sc: task status $st after 180 s (counts $(jq -c .counts "$dir/task.json"))")
+    [ "$st" = DONE ] || FINDINGS+=("$sc: task status $st after $limit s (counts $(jq -c .counts "$dir/task.json"))")
     [ "$evbad" = 0 ] || FINDINGS+=("$sc: jobs with != 1 completion event: $(awk '$1 != 1' "$dir/events.txt" | head -3 | tr '\n' ';')")
     if [ "${gets:-0}" -gt 1 ]; then
         FINDINGS+=("$sc: base layer fetched $gets times, not once (layers_fetched=$lf, cache hits=$hits): concurrent first jobs all miss dd:layer:* before any of them stores it")
     fi
-    [ "$sc" = kill ] && note="attempt>1: $attempts2; "
+    note="rule expanded in ${expand_s} s; "
+    [[ $sc == w[12]* ]] && note+="timed from worker start, queue full; "
+    [[ $sc == *warm ]] && note+="layer cache primed; "
+    [ "$sc" = kill ] || [ "$sc" = redis ] && note+="timed from rule run; "
+    [ "$sc" = kill ] && note+="attempt>1: $attempts2; "
     note+=$(cat "$dir/fault-note" 2>/dev/null)
     # SIGTERM the survivors: they should exit 0
     for ((i = 1; i <= nw; i++)); do
@@ -262,7 +325,7 @@ fleet_scenario() {
         rc=$?
         [ $rc = 0 ] || FINDINGS+=("$sc: worker-$i exit status $rc after SIGTERM")
     done
-    ROWS+=("| $sc$([ -n "$note" ] && echo " ($note)") | $nw | $wall | $ips | $ncomp/$n | $nother | $ev events, $evjobs jobs, $evbad not 1 | $gets | $lf | $hits | $verdict |")
+    ROWS+=("| $sc$([ -n "$note" ] && echo " ($note)") | $nw | $wall | $ips | $steady | $p50 | $ncomp/$n | $nother | $ev events, $evjobs jobs, $evbad not 1 | $gets | $lf | $hits | $verdict |")
     fleet_stop_all_but_registry
 }
 
