@@ -192,6 +192,22 @@ fleet_scenario() {
     rule=$(fleet_api POST /api/v1/rules \
         '{"name":"fleet bench","scope":"namespace","namespace":"fleet","tag_regex":"^1$"}' |
         jq -r .id)
+    diag_after_fault() {
+        {
+            for ((i = 1; i <= nw; i++)); do
+                echo "worker-$i /healthz: $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+                    "http://127.0.0.1:${wports[i]}/healthz")"
+            done
+            echo "scheduler /healthz: $(curl -s --max-time 2 "$SURL/healthz")"
+            echo "redis clients:"
+            redis-cli -p "$rport" client list | awk '{ print "  " $2, $3, $NF }' | sed 's/cmd=/ last=/'
+            echo "XLEN dd:jobs: $(redis-cli -p "$rport" xlen dd:jobs)"
+            echo "XINFO GROUPS dd:jobs:"
+            redis-cli -p "$rport" xinfo groups dd:jobs | paste -sd' '
+            echo "XPENDING dd:jobs workers:"
+            redis-cli -p "$rport" xpending dd:jobs workers | paste -sd' '
+        } >"$1" 2>&1
+    }
     start_workers() {
         for ((i = 1; i <= nw; i++)); do
             wports[i]=$(dd_free_port)
@@ -235,7 +251,7 @@ fleet_scenario() {
         fleet_fault "$sc" "$rport" "$dir" "${wpids[1]}" "${cnt:-0}"
     fi
     local limit=180
-    [ "$sc" = redis ] && limit=60
+    [ "$sc" = redis ] && limit=30
     while [ $((SECONDS - tstart)) -lt $limit ]; do
         j=$(fleet_api GET "/api/v1/tasks/$task" 2>/dev/null) || j=
         st=$(jq -r '.status // empty' <<<"$j" 2>/dev/null)
@@ -253,22 +269,28 @@ fleet_scenario() {
         sleep 1
     done
     printf '%s\n' "$j" >"$dir/task.json"
+    # Redis restart not survived: is anything lost in Redis, or are the old workers just
+    # stuck? A fresh worker-3 gets $limit s more to finish the run from the same Redis.
+    local rescue=
+    if [ "$sc" = redis ] && [ "$(jq -r .status "$dir/task.json")" != DONE ]; then
+        diag_after_fault "$dir/before-rescue.txt"
+        rescue=$(jq -r '.counts.COMPLETE // 0' "$dir/task.json")
+        "$WORKER" --redis "127.0.0.1:$rport" --name worker-3 --concurrency "$conc" \
+            "${extra[@]}" >"$dir/worker-3.log" 2>&1 &
+        FLEET_PIDS+=($!)
+        tstart=$SECONDS
+        while [ $((SECONDS - tstart)) -lt $limit ]; do
+            j=$(fleet_api GET "/api/v1/tasks/$task" 2>/dev/null) || j=
+            [ "$(jq -r '.status // empty' <<<"$j" 2>/dev/null)" = DONE ] && break
+            sleep 0.5
+        done
+        printf '%s\n' "$j" >"$dir/task.json"
+        rescue="old workers stuck at $rescue COMPLETE for $limit s; a fresh worker-3 then took it to $(jq -r .status "$dir/task.json") with $(jq -r '.counts.COMPLETE // 0' "$dir/task.json") COMPLETE in $((SECONDS - tstart)) s"
+        FINDINGS+=("redis: $rescue; before worker-3: $(paste -sd';' "$dir/before-rescue.txt" | tr -s ' ')")
+    fi
     # after a fault: can every process still talk to Redis?
     if [ "$sc" = redis ] || [ "$sc" = kill ]; then
-        {
-            for ((i = 1; i <= nw; i++)); do
-                echo "worker-$i /healthz: $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
-                    "http://127.0.0.1:${wports[i]}/healthz")"
-            done
-            echo "scheduler /healthz: $(curl -s --max-time 2 "$SURL/healthz")"
-            echo "redis clients:"
-            redis-cli -p "$rport" client list | awk '{ print "  " $2, $3, $NF }' | sed 's/cmd=/ last=/'
-            echo "XLEN dd:jobs: $(redis-cli -p "$rport" xlen dd:jobs)"
-            echo "XINFO GROUPS dd:jobs:"
-            redis-cli -p "$rport" xinfo groups dd:jobs | paste -sd' '
-            echo "XPENDING dd:jobs workers:"
-            redis-cli -p "$rport" xpending dd:jobs workers | paste -sd' '
-        } >"$dir/after-fault.txt" 2>&1
+        diag_after_fault "$dir/after-fault.txt"
         sed 's/^/   /' "$dir/after-fault.txt" >&2
     fi
     st=$(jq -r .status "$dir/task.json")
@@ -315,6 +337,7 @@ fleet_scenario() {
     [ "$sc" = kill ] || [ "$sc" = redis ] && note+="timed from rule run; "
     [ "$sc" = kill ] && note+="attempt>1: $attempts2; "
     note+=$(cat "$dir/fault-note" 2>/dev/null)
+    [ -n "$rescue" ] && { note+="; $rescue"; verdict="FAIL: workers never reconnected (Redis data intact)"; }
     # SIGTERM the survivors: they should exit 0
     for ((i = 1; i <= nw; i++)); do
         kill -0 "${wpids[i]}" 2>/dev/null || continue
