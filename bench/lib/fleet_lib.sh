@@ -143,6 +143,15 @@ fleet_api() { # METHOD PATH [JSON] -> body on stdout
     curl "${a[@]}" "$SURL$2"
 }
 
+fleet_cpu_s() { # PID... -> user+system CPU seconds of those processes (0 for gone ones)
+    local p t=0 v
+    for p in "$@"; do
+        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || v=0
+        t=$((t + ${v:-0}))
+    done
+    echo "scale=2; $t / $(getconf CLK_TCK)" | bc | xargs printf '%.2f'
+}
+
 fleet_start_redis() { # DIR PORT
     redis-server --port "$2" --bind 127.0.0.1 --dir "$1" --appendonly yes --save "" \
         --daemonize no --logfile "$1/redis.log" >/dev/null 2>&1 &
@@ -187,6 +196,8 @@ fleet_scenario() {
         wait "$ppid"
         redis-cli -p "$rport" eval "for _, k in ipairs(redis.call('keys', 'dd:metrics:*')) do redis.call('del', k) end return redis.call('del', 'dd:events')" 0 >/dev/null
     fi
+    local reg_cpu0 reg_cpu cpu_note
+    reg_cpu0=$(fleet_cpu_s "$REG_PID")
     local log0 rule task t0 trun st j cnt fault_done=0 tstart expand_s
     log0=$(wc -l <"$REG_LOG")
     rule=$(fleet_api POST /api/v1/rules \
@@ -331,12 +342,15 @@ fleet_scenario() {
     if [ "${gets:-0}" -gt 1 ]; then
         FINDINGS+=("$sc: base layer fetched $gets times, not once (layers_fetched=$lf, cache hits=$hits): concurrent first jobs all miss dd:layer:* before any of them stores it")
     fi
+    reg_cpu=$(echo "$(fleet_cpu_s "$REG_PID") - $reg_cpu0" | bc | xargs printf '%.2f')
+    cpu_note="CPU s: workers $(fleet_cpu_s "${wpids[@]}"), registry $reg_cpu, redis $(fleet_cpu_s "$REDIS_PID"), scheduler $(fleet_cpu_s "$spid")"
     note="rule expanded in ${expand_s} s; "
     [[ $sc == w[12]* ]] && note+="timed from worker start, queue full; "
     [[ $sc == *warm ]] && note+="layer cache primed; "
     [ "$sc" = kill ] || [ "$sc" = redis ] && note+="timed from rule run; "
     [ "$sc" = kill ] && note+="attempt>1: $attempts2; "
     note+=$(cat "$dir/fault-note" 2>/dev/null)
+    note="${note%; }; $cpu_note"
     [ -n "$rescue" ] && { note+="; $rescue"; verdict="FAIL: workers never reconnected (Redis data intact)"; }
     # SIGTERM the survivors: they should exit 0
     for ((i = 1; i <= nw; i++)); do
