@@ -235,12 +235,15 @@ fleet_scenario() {
     trun=$(date +%s%3N)
     task=$(fleet_api POST "/api/v1/rules/$rule/run" | jq -r .task_id)
     echo "   rule $rule task $task" >&2
-    for i in $(seq 1 300); do
-        st=$(fleet_api GET "/api/v1/tasks/$task" | jq -r .status)
-        [ "$st" != EXPANDING ] && break
-        sleep 0.05
-    done
-    expand_s=$(echo "scale=3; ($(date +%s%3N) - $trun) / 1000" | bc | xargs printf '%.2f')
+    expand_s=n/a # kill/redis: the fault must not wait for the expansion
+    if [[ $sc == w* ]]; then
+        for i in $(seq 1 300); do
+            st=$(fleet_api GET "/api/v1/tasks/$task" | jq -r .status)
+            [ "$st" != EXPANDING ] && break
+            sleep 0.05
+        done
+        expand_s=$(echo "scale=3; ($(date +%s%3N) - $trun) / 1000" | bc | xargs printf '%.2f')
+    fi
     t0=$trun
     if [[ $sc == w[12]* ]]; then
         t0=$(date +%s%3N)
@@ -344,7 +347,8 @@ fleet_scenario() {
     fi
     reg_cpu=$(echo "$(fleet_cpu_s "$REG_PID") - $reg_cpu0" | bc | xargs printf '%.2f')
     cpu_note="CPU s: workers $(fleet_cpu_s "${wpids[@]}"), registry $reg_cpu, redis $(fleet_cpu_s "$REDIS_PID"), scheduler $(fleet_cpu_s "$spid")"
-    note="rule expanded in ${expand_s} s; "
+    note=
+    [ "$expand_s" != n/a ] && note="rule expanded in ${expand_s} s; "
     [[ $sc == w[12]* ]] && note+="timed from worker start, queue full; "
     [[ $sc == *warm ]] && note+="layer cache primed; "
     [ "$sc" = kill ] || [ "$sc" = redis ] && note+="timed from rule run; "
