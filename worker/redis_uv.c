@@ -27,6 +27,10 @@
 #define WATCHDOG_MS    100
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
+/* A connect that neither succeeds nor fails within this is dropped and retried: hiredis
+ * 0.14's libuv adapter swallows poll errors (a refused connect while Redis is down), so
+ * on_connect may never run. */
+#define CONNECT_TIMEOUT_MS 2000
 
 struct redis_req {
     struct redis_uv *r;
@@ -131,6 +135,7 @@ static void connect_now(struct redis_uv *r)
         return;
     }
     r->ac = ac;
+    r->connect_started_ms = uv_now(r->loop);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }
@@ -138,6 +143,12 @@ static void connect_now(struct redis_uv *r)
 static void on_watchdog(uv_timer_t *t)
 {
     struct redis_uv *r = t->data;
+    if (r->ac && !r->connected && uv_now(r->loop) - r->connect_started_ms > CONNECT_TIMEOUT_MS) {
+        log_warn("conn=%s msg=\"connect timed out, retrying\" addr=%s:%d", r->name, r->host,
+                 r->port);
+        drop_connection(r);
+        return;
+    }
     if (r->head && uv_now(r->loop) > r->head->deadline_ms && r->ac) {
         log_warn("conn=%s msg=\"command timed out, reconnecting\" outstanding=%zu", r->name,
                  r->outstanding);

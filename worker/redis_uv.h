@@ -39,6 +39,7 @@ struct redis_uv {
     uv_timer_t watchdog;  /* checks the oldest command's deadline every 100 ms */
     uv_timer_t reconnect; /* backoff between connection attempts */
     unsigned backoff_ms;
+    uint64_t connect_started_ms;   /* uv_now() when the pending connect began */
     struct redis_req *head, *tail; /* outstanding commands, oldest first */
     size_t outstanding;
     redis_up_cb on_up;
