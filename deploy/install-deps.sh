@@ -10,7 +10,7 @@ BUILD=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libprotobuf-c-dev protobuf-c-compiler libcmocka-dev libisal-dev libzstd-dev
     libsqlite3-dev libssl-dev libpcre2-dev libmicrohttpd-dev)
 RUNTIME=(docker-registry redis-server skopeo umoci mmdebstrap isal curl jq ca-certificates
-    python3 xz-utils zstd pigz libarchive-tools time)
+    python3 xz-utils zstd pigz libarchive-tools time zip unzip binutils)
 ORACLES=(python3-apt python3-packaging rpm golang-go golang-golang-x-mod-dev ruby
     openjdk-17-jdk-headless maven php-cli php-composer-semver nodejs npm db5.3-util sqlite3)
 
