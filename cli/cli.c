@@ -13,6 +13,7 @@ static void usage(FILE *out)
                  "commands:\n"
                  "  sbom IMAGE      inventory an image's packages (CycloneDX 1.5 or JSON)\n"
                  "  scan IMAGE      find the image's known vulnerabilities\n"
+                 "  db ...          the advisory database (build|update|info|query)\n"
                  "  version         print the version ('version compare ECO A B': order)\n"
                  "  rule ...        scan rules on a drydock-scheduler (add|list|show|rm|run)\n"
                  "  task ...        rule and scan tasks on a drydock-scheduler (list|show)\n"
