@@ -17,25 +17,9 @@
 #include "lang_gobin.h"
 #include "layer_walk.h"
 #include "tar_util.h"
+#include "lang_test_util.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/go/"
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 static void expect_go(const struct pkg_list *l, size_t i, const char *name, const char *version,
                       const char *path)
@@ -65,7 +49,7 @@ static void test_lang_gobin_real_binary_stream(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "app.bin", &len);
+    uint8_t *d = tu_read_file(FIX "app.bin", &len);
     static const size_t chunks[] = {0, 65536, 4093, 1};
     for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
         struct pkg_list l;
@@ -90,7 +74,7 @@ static void test_lang_gobin_binary_without_buildid_note(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "app.bin", &len);
+    uint8_t *d = tu_read_file(FIX "app.bin", &len);
     /* the note at 0xf9c: namesz 4, descsz, type 4, "Go\0\0"; make its type 5 */
     assert_memory_equal(d + 0xf9c + 12, "Go\0\0", 4);
     d[0xf9c + 8] = 5;
@@ -110,8 +94,8 @@ static void test_lang_gobin_ignores_blob_in_rodata(void **state)
 {
     (void)state;
     size_t len, blen;
-    uint8_t *d = slurp(FIX "app.bin", &len);
-    uint8_t *blob = slurp(FIX "inline.blob", &blen);
+    uint8_t *d = tu_read_file(FIX "app.bin", &len);
+    uint8_t *blob = tu_read_file(FIX "inline.blob", &blen);
     memcpy(d + 0x90000, blob, blen);
     struct pkg_list l;
     pkg_list_init(&l);
@@ -129,7 +113,7 @@ static void test_lang_gobin_inline_blob(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "inline.blob", &len);
+    uint8_t *d = tu_read_file(FIX "inline.blob", &len);
     struct pkg_list l;
     pkg_list_init(&l);
     struct dd_error err = {0};
@@ -158,7 +142,7 @@ static void test_lang_gobin_pointer_format_unsupported(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "pointer.blob", &len);
+    uint8_t *d = tu_read_file(FIX "pointer.blob", &len);
     struct pkg_list l;
     pkg_list_init(&l);
     struct dd_error err = {0};
@@ -205,7 +189,7 @@ static void test_lang_gobin_scan_alignment_and_chunks(void **state)
 {
     (void)state;
     size_t blen;
-    uint8_t *blob = slurp(FIX "inline.blob", &blen);
+    uint8_t *blob = tu_read_file(FIX "inline.blob", &blen);
     size_t n = 4096 + blen + 100;
     uint8_t *d = calloc(1, n);
     assert_non_null(d);
@@ -351,7 +335,7 @@ static void test_lang_gobin_hostile_elf_headers(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *orig = slurp(FIX "app.bin", &len);
+    uint8_t *orig = tu_read_file(FIX "app.bin", &len);
     uint8_t *d = malloc(len);
     assert_non_null(d);
     struct pkg_list l;
@@ -450,8 +434,8 @@ static void test_lang_gobin_layer_walk_default_table(void **state)
 {
     (void)state;
     size_t glen, rlen;
-    uint8_t *go = slurp(FIX "app.bin", &glen);
-    uint8_t *rs = slurp(DD_SOURCE_DIR "/tests/fixtures/lang/rust/auditable.bin", &rlen);
+    uint8_t *go = tu_read_file(FIX "app.bin", &glen);
+    uint8_t *rs = tu_read_file(DD_SOURCE_DIR "/tests/fixtures/lang/rust/auditable.bin", &rlen);
     uint8_t script[2048];
     memset(script, '#', sizeof(script));
     memcpy(script, "#!/bin/sh\n", 10);

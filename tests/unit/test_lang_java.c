@@ -22,25 +22,9 @@
 #include "lang_java.h"
 #include "layer_walk.h"
 #include "tar_util.h"
+#include "lang_test_util.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/java/"
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* Parse bytes as the file at path, handed out in chunks of chunk bytes. */
 static int run(const char *path, const uint8_t *data, size_t len, size_t chunk,
@@ -60,7 +44,7 @@ static int run_fixture(const char *name, const char *path, size_t chunk,
     char full[512];
     size_t len;
     snprintf(full, sizeof(full), FIX "%s", name);
-    uint8_t *data = slurp(full, &len);
+    uint8_t *data = tu_read_file(full, &len);
     int rc = run(path, data, len, chunk, lim, f, err);
     free(data);
     return rc;
@@ -237,7 +221,7 @@ static void test_lang_java_truncated_keeps_what_was_found(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *data = slurp(FIX "app.jar", &len);
+    uint8_t *data = tu_read_file(FIX "app.jar", &len);
     struct file_facts f;
     struct dd_error err;
     /* cut inside the stored snakeyaml jar: the app's own pom came before it */
@@ -267,7 +251,7 @@ static void test_lang_java_bad_central_directory(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *data = slurp(FIX "shop.war", &len);
+    uint8_t *data = tu_read_file(FIX "shop.war", &len);
     /* end-of-central-directory record: the last 22 bytes (no comment); CD offset at +16 */
     assert_true(len > 22);
     assert_memory_equal(data + len - 22, "PK\5\6", 4);
@@ -451,7 +435,7 @@ static void test_lang_java_through_layer_walk(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *jar = slurp(FIX "app.jar", &len);
+    uint8_t *jar = tu_read_file(FIX "app.jar", &len);
     struct tb t;
     tb_new(&t, TB_GZIP, 4 << 20);
     tb_entry(&t, "srv/app.jar", AE_IFREG, (const char *)jar, len, NULL, 0);

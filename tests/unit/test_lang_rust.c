@@ -16,25 +16,9 @@
 #include "blob_source.h"
 #include "lang_elf.h"
 #include "lang_rust.h"
+#include "lang_test_util.h"
 
 #define FIX DD_SOURCE_DIR "/tests/fixtures/lang/rust/"
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 static void expect_crate(const struct pkg_list *l, size_t i, const char *name, const char *version,
                          const char *path)
@@ -56,7 +40,7 @@ static int lock_file(const char *name, struct file_facts *f, struct dd_error *er
     char path[512];
     snprintf(path, sizeof(path), FIX "%s", name);
     size_t len;
-    uint8_t *d = slurp(path, &len);
+    uint8_t *d = tu_read_file(path, &len);
     int rc = analyzer_cargo_lock.parse("app/Cargo.lock", d, len, f, err);
     free(d);
     return rc;
@@ -240,7 +224,7 @@ static void test_lang_rust_auditable_payload(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *z = slurp(FIX "dep-v0.zlib", &len);
+    uint8_t *z = tu_read_file(FIX "dep-v0.zlib", &len);
     struct pkg_list l;
     pkg_list_init(&l);
     struct dd_error err = {0};
@@ -265,7 +249,7 @@ static void test_lang_rust_auditable_payload(void **state)
     free(z);
 
     /* 9 KiB inflating to 9 MiB: stopped at the 8 MiB cap */
-    z = slurp(FIX "zbomb.zlib", &len);
+    z = tu_read_file(FIX "zbomb.zlib", &len);
     pkg_list_init(&l);
     memset(&err, 0, sizeof(err));
     assert_int_equal(cargo_auditable_parse("bin", z, len, &l, &err), DD_EBOMB);
@@ -321,7 +305,7 @@ static void test_lang_rust_auditable_binary(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "auditable.bin", &len);
+    uint8_t *d = tu_read_file(FIX "auditable.bin", &len);
     static const size_t chunks[] = {0, 1, 333, 65536};
     for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
         struct pkg_list l;
@@ -339,7 +323,7 @@ static void test_lang_rust_auditable_binary(void **state)
     pkg_list_cleanup(&l);
     free(d);
 
-    d = slurp(FIX "plain.bin", &len);
+    d = tu_read_file(FIX "plain.bin", &len);
     pkg_list_init(&l);
     struct dd_error err = {0};
     assert_int_equal(run_stream(d, len, len, 4096, &l, &err), 0);
@@ -354,7 +338,7 @@ static void test_lang_rust_real_rust_binary(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "rust-auditable.bin", &len);
+    uint8_t *d = tu_read_file(FIX "rust-auditable.bin", &len);
     static const size_t chunks[] = {4096, 65536, 100003};
     for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
         struct pkg_list l;
@@ -374,7 +358,7 @@ static void test_lang_rust_real_rust_binary(void **state)
     pkg_list_cleanup(&l);
     free(d);
     /* the same lie about a C binary: silently nothing */
-    d = slurp(FIX "plain.bin", &len);
+    d = tu_read_file(FIX "plain.bin", &len);
     pkg_list_init(&l);
     memset(&err, 0, sizeof(err));
     assert_int_equal(run_stream(d, len, len + (17u << 20), 65536, &l, &err), 0);
@@ -455,7 +439,7 @@ static void test_lang_rust_tail_beyond_head(void **state)
 {
     (void)state;
     size_t zlen;
-    uint8_t *z = slurp(FIX "dep-v0.zlib", &zlen);
+    uint8_t *z = tu_read_file(FIX "dep-v0.zlib", &zlen);
     struct synth s = synth_elf(200 * 1024, z, zlen);
     static const size_t chunks[] = {1, 4096, 65536 + 3};
     for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
@@ -474,7 +458,7 @@ static void test_lang_rust_lying_section_headers(void **state)
 {
     (void)state;
     size_t zlen;
-    uint8_t *z = slurp(FIX "dep-v0.zlib", &zlen);
+    uint8_t *z = tu_read_file(FIX "dep-v0.zlib", &zlen);
     struct pkg_list l;
     struct dd_error err;
 
@@ -571,7 +555,7 @@ static void test_lang_rust_lying_section_headers(void **state)
     free(s.d);
 
     /* a zlib bomb in .dep-v0 */
-    z = slurp(FIX "zbomb.zlib", &zlen);
+    z = tu_read_file(FIX "zbomb.zlib", &zlen);
     s = synth_elf(8192, z, zlen);
     pkg_list_init(&l);
     memset(&err, 0, sizeof(err));
@@ -653,8 +637,8 @@ static void test_lang_rust_elf_classes_and_byte_orders(void **state)
 {
     (void)state;
     size_t zlen, glen;
-    uint8_t *z = slurp(FIX "dep-v0.zlib", &zlen);
-    uint8_t *g = slurp(DD_SOURCE_DIR "/tests/fixtures/lang/go/inline.blob", &glen);
+    uint8_t *z = tu_read_file(FIX "dep-v0.zlib", &zlen);
+    uint8_t *g = tu_read_file(DD_SOURCE_DIR "/tests/fixtures/lang/go/inline.blob", &glen);
     static const bool variants[][2] = {{false, false}, {false, true}, {true, true}, {true, false}};
     for (size_t v = 0; v < 4; v++) {
         bool is64 = variants[v][0], be = variants[v][1];
@@ -686,7 +670,7 @@ static void test_lang_rust_truncated_binary(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *d = slurp(FIX "auditable.bin", &len);
+    uint8_t *d = tu_read_file(FIX "auditable.bin", &len);
     /* every cut: no crash, never a package from half a section table */
     for (size_t cut = 0; cut < len; cut += 97) {
         struct pkg_list l;
