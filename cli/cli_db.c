@@ -229,19 +229,21 @@ out:
     return rc;
 }
 
-static int db_info(int argc, char **argv)
+/* The shared front of `db info` and `db query`: `--db FILE` (else the default path) and
+ * exactly n_operands operands; opens the DB. Returns an exit code; 0 with *db set means go on
+ * (the caller closes *db and frees *def), 0 with *db NULL means --help was printed. */
+static int open_db_cmd(const char *prog, int argc, char **argv, int n_operands,
+                       const char *operands_msg, const char **path_out, struct advdb **db,
+                       char **def)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *prog = "drydock db info";
     const char *path = NULL;
-    char *def = NULL;
-    struct advdb *db = NULL;
     struct dd_error err = {0};
-    int rc = CLI_EXIT_USAGE, c;
+    int c;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -257,24 +259,37 @@ static int db_info(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc) {
-        fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+    if (argc - optind != n_operands) {
+        if (n_operands == 0)
+            fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+        else
+            fprintf(stderr, "%s: %s\n", prog, operands_msg);
         return CLI_EXIT_USAGE;
     }
     if (path == NULL) {
-        if (advdb_default_path(&def) != 0) {
+        if (advdb_default_path(def) != 0) {
             fprintf(stderr, "%s: no --db, and neither $DRYDOCK_DB nor $HOME is set\n", prog);
             return CLI_EXIT_USAGE;
         }
-        path = def;
+        path = *def;
     }
-    rc = CLI_EXIT_FAILED;
-    if (advdb_open(path, &db, &err) != 0) {
+    if (advdb_open(path, db, &err) != 0) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
-        goto out;
+        return CLI_EXIT_FAILED;
     }
-    rc = print_info(stdout, path, db, prog);
-out:
+    *path_out = path;
+    return 0;
+}
+
+static int db_info(int argc, char **argv)
+{
+    const char *prog = "drydock db info";
+    char *def = NULL;
+    struct advdb *db = NULL;
+    const char *path = NULL;
+    int rc = open_db_cmd(prog, argc, argv, 0, NULL, &path, &db, &def);
+    if (rc == 0 && db)
+        rc = print_info(stdout, path, db, prog);
     advdb_close(db);
     free(def);
     return rc;
@@ -416,51 +431,17 @@ static int on_query_hit(const struct advisory *adv, size_t idx, void *ctx)
  * (a debugging aid; the matcher does the version work). */
 static int db_query(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *prog = "drydock db query";
-    const char *path = NULL;
     char *def = NULL;
     struct advdb *db = NULL;
+    const char *path = NULL;
     struct dd_error err = {0};
-    int rc = CLI_EXIT_USAGE, c;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            path = optarg;
-            break;
-        case 'h':
-            db_usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            db_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 2) {
-        fprintf(stderr, "%s: expected ECOSYSTEM NAME\n", prog);
-        return CLI_EXIT_USAGE;
-    }
-    if (path == NULL) {
-        if (advdb_default_path(&def) != 0) {
-            fprintf(stderr, "%s: no --db, and neither $DRYDOCK_DB nor $HOME is set\n", prog);
-            return CLI_EXIT_USAGE;
-        }
-        path = def;
-    }
-    rc = CLI_EXIT_FAILED;
-    if (advdb_open(path, &db, &err) != 0 ||
+    int rc = open_db_cmd(prog, argc, argv, 2, "expected ECOSYSTEM NAME", &path, &db, &def);
+    if (rc == 0 && db &&
         advdb_lookup(db, argv[optind], argv[optind + 1], on_query_hit, NULL, &err) != 0) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
-        goto out;
+        rc = CLI_EXIT_FAILED;
     }
-    rc = CLI_EXIT_OK;
-out:
     advdb_close(db);
     free(def);
     return rc;
