@@ -54,10 +54,13 @@ struct analyzer {
 /* Every analyzer, NULL-terminated, in a fixed order (the index is stable within a build). */
 extern const struct analyzer *const analyzers_all[];
 size_t analyzers_count(void);
-/* Index of the first analyzer wanting path, or -1. */
+/* Index in tab (NULL-terminated) of the first analyzer wanting path, or -1. */
+int analyzers_match_in(const struct analyzer *const *tab, const char *path);
+/* Index in tab of the first analyzer whose want_entry() takes this file, or -1. */
+int analyzers_match_entry_in(const struct analyzer *const *tab, const char *path, unsigned mode,
+                             uint64_t size);
+/* analyzers_match_in(analyzers_all, path). */
 int analyzers_match(const char *path);
-/* Index of the first analyzer whose want_entry() takes this file, or -1. */
-int analyzers_match_entry(const char *path, unsigned mode, uint64_t size);
 
 /* The OS analyzers (common/analyzer_os.c). */
 extern const struct analyzer analyzer_os_release;

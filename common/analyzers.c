@@ -34,22 +34,28 @@ size_t analyzers_count(void)
     return sizeof(analyzers_all) / sizeof(analyzers_all[0]) - 1;
 }
 
-int analyzers_match(const char *path)
+int analyzers_match_in(const struct analyzer *const *tab, const char *path)
 {
-    for (int i = 0; analyzers_all[i]; i++) {
-        if (analyzers_all[i]->want(path))
+    for (int i = 0; tab[i]; i++) {
+        if (tab[i]->want(path))
             return i;
     }
     return -1;
 }
 
-int analyzers_match_entry(const char *path, unsigned mode, uint64_t size)
+int analyzers_match_entry_in(const struct analyzer *const *tab, const char *path, unsigned mode,
+                             uint64_t size)
 {
-    for (int i = 0; analyzers_all[i]; i++) {
-        if (analyzers_all[i]->want_entry && analyzers_all[i]->want_entry(path, mode, size))
+    for (int i = 0; tab[i]; i++) {
+        if (tab[i]->want_entry && tab[i]->want_entry(path, mode, size))
             return i;
     }
     return -1;
+}
+
+int analyzers_match(const char *path)
+{
+    return analyzers_match_in(analyzers_all, path);
 }
 
 void file_facts_init(struct file_facts *f)

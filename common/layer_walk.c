@@ -199,25 +199,6 @@ int layer_link_resolve(const char *link_path, const char *target, char **out)
     return 0;
 }
 
-static int match_in(const struct analyzer *const *tab, const char *path)
-{
-    for (int i = 0; tab[i]; i++) {
-        if (tab[i]->want(path))
-            return i;
-    }
-    return -1;
-}
-
-static int match_entry_in(const struct analyzer *const *tab, const char *path, unsigned mode,
-                          uint64_t size)
-{
-    for (int i = 0; tab[i]; i++) {
-        if (tab[i]->want_entry && tab[i]->want_entry(path, mode, size))
-            return i;
-    }
-    return -1;
-}
-
 /* libarchive read callback state */
 struct walk_io {
     struct blob_source tar; /* decoder output */
@@ -645,7 +626,7 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         forget_path(&r, path);
         mode_t type = archive_entry_filetype(e);
         if (hard || type == AE_IFLNK) {
-            if (match_in(tab, path) < 0)
+            if (analyzers_match_in(tab, path) < 0)
                 continue;
             const char *t = hard ? hard : archive_entry_symlink(e);
             if (t == NULL)
@@ -657,17 +638,17 @@ int layer_walk(struct blob_source *src, const struct layer_walk_opts *opts,
         if (type != AE_IFREG)
             continue;
         const char *as_path = path;
-        int idx = match_in(tab, path);
+        int idx = analyzers_match_in(tab, path);
         for (size_t i = 0; idx < 0 && i < opts->n_extra; i++) {
             if (strcmp(opts->extra[i].target, path) == 0) {
                 as_path = opts->extra[i].path;
-                idx = match_in(tab, as_path);
+                idx = analyzers_match_in(tab, as_path);
             }
         }
         if (idx < 0 && opts->n_extra == 0)
-            idx =
-                match_entry_in(tab, path, (unsigned)archive_entry_mode(e),
-                               archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0);
+            idx = analyzers_match_entry_in(
+                tab, path, (unsigned)archive_entry_mode(e),
+                archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0);
         if (idx < 0)
             continue;
         if (tab[idx]->parse_stream)
