@@ -10,8 +10,17 @@
  * registry host, and notify is an array. Regex matching runs with a match limit and a depth
  * limit so a pathological pattern cannot pin a thread.
  *
- * It deliberately does not keep secrets: a "password" (or any unknown key) in "registry" is
- * rejected with a message pointing at credentials references.
+ * Notify targets are checked per type (docs/rules.md): the URL scheme, caps on every string,
+ * min_severity normalised to upper case, unknown keys rejected; the error names the field
+ * and index ("notify[1].url: must start with https:// for type \"https\""). Their secrets are
+ * kept (Redis is trusted, the notifier needs them); scan_rule_json_redact hides them and the
+ * DingTalk access_token for API replies, scan_rule_json_unredact maps the placeholder of a
+ * PUT back to the stored value before validation, which never accepts a placeholder (so any
+ * accepted rule is storable as it is).
+ *
+ * It deliberately does not keep registry secrets: a "password" (or any unknown key) in
+ * "registry" is rejected with a message pointing at credentials references. It does not
+ * check that a ca_file exists: the notifier reads it, maybe on another host.
  */
 #include "rules.h"
 
@@ -21,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -241,6 +251,163 @@ static int read_triggers(json_t *t, struct scan_rule *r, struct dd_error *err)
     return 0;
 }
 
+/* --- notify targets (docs/rules.md) ---------------------------------------------------- */
+
+#define PLACEHOLDER_MSG                                                                            \
+    "\"" RULE_REDACTED "\" stands for a stored value: send it back only in a PUT whose stored "    \
+    "rule has a target of the same type and URL"
+
+static const char *const SEVERITIES[] = {"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN", NULL};
+
+/* Optional string of target i: absent -> *out NULL; present: a string of 1..max printable
+ * bytes without NUL. *out is borrowed from t. */
+static int target_str(json_t *t, size_t i, const char *key, size_t max, const char **out,
+                      struct dd_error *err)
+{
+    json_t *v = json_object_get(t, key);
+    *out = NULL;
+    if (v == NULL)
+        return 0;
+    if (!json_is_string(v))
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: must be a string", i, key);
+    size_t n = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (n == 0)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: must not be empty", i, key);
+    if (n > max)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: longer than %zu bytes", i, key, max);
+    if (strlen(s) != n || !printable(s))
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: contains control characters", i, key);
+    *out = s;
+    return 0;
+}
+
+/* The URL check shared by the three types: scheme(s), a host, no spaces, no user info (a
+ * password in a URL ends up in logs; a target authenticates with "secret"). */
+static int check_target_url(const char *url, size_t i, const char *key, const char *type,
+                            struct dd_error *err)
+{
+    bool dingtalk = strcmp(type, "dingtalk") == 0;
+    const char *h = NULL;
+    if (strncmp(url, "https://", 8) == 0 && strcmp(type, "http") != 0)
+        h = url + 8;
+    else if (strncmp(url, "http://", 7) == 0 && strcmp(type, "https") != 0)
+        h = url + 7;
+    if (h == NULL)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: must start with %s for type \"%s\"", i,
+                            key,
+                            dingtalk                     ? "https:// or http://"
+                            : strcmp(type, "https") == 0 ? "https://"
+                                                         : "http://",
+                            type);
+    size_t hl = strcspn(h, "/?#");
+    if (hl == 0)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: no host after the scheme", i, key);
+    if (memchr(h, '@', hl))
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu].%s: user info in the URL is not accepted (give the key "
+                            "in \"secret\")",
+                            i, key);
+    if (strpbrk(url, " \t"))
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: contains a space", i, key);
+    if (strstr(url, RULE_REDACTED))
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: %s", i, key, PLACEHOLDER_MSG);
+    return 0;
+}
+
+/* Validate notify[i] and return its normalised copy (min_severity upper case) in *out. */
+static int read_target(json_t *t, size_t i, json_t **out, struct dd_error *err)
+{
+    static const char *const dingtalk_keys[] = {
+        "type", "webhook_url", "secret", "min_severity", "only_on_change", "name", NULL};
+    static const char *const http_keys[] = {"type",           "url",  "secret", "min_severity",
+                                            "only_on_change", "name", NULL};
+    static const char *const https_keys[] = {"type",           "url",  "secret",  "min_severity",
+                                             "only_on_change", "name", "ca_file", NULL};
+    const char *type = NULL, *url = NULL, *s = NULL;
+    const char *const *keys;
+    if (!json_is_object(t))
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu]: must be an object like {\"type\": \"http\", \"url\": "
+                            "\"http://...\"}",
+                            i);
+    int rc = target_str(t, i, "type", 16, &type, err);
+    if (rc)
+        return rc;
+    if (type == NULL)
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu].type: required (\"dingtalk\", \"http\" or \"https\")", i);
+    if (strcmp(type, "dingtalk") == 0)
+        keys = dingtalk_keys;
+    else if (strcmp(type, "http") == 0)
+        keys = http_keys;
+    else if (strcmp(type, "https") == 0)
+        keys = https_keys;
+    else
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu].type: unknown type \"%s\" (\"dingtalk\", \"http\" or "
+                            "\"https\")",
+                            i, type);
+    const char *key;
+    json_t *v;
+    json_object_foreach(t, key, v)
+    {
+        (void)v;
+        if (key_allowed(key, keys))
+            continue;
+        if (strcmp(key, "ca_file") == 0)
+            return dd_error_set(err, DD_EINVAL,
+                                "notify[%zu].ca_file: only allowed for type \"https\"", i);
+        if (strcmp(key, "url") == 0 || strcmp(key, "webhook_url") == 0)
+            return dd_error_set(err, DD_EINVAL,
+                                "notify[%zu].%s: not a field of type \"%s\" (use \"%s\")", i, key,
+                                type, keys == dingtalk_keys ? "webhook_url" : "url");
+        return dd_error_set(err, DD_EINVAL, "notify[%zu]: unknown field '%.64s' for type \"%s\"", i,
+                            key, type);
+    }
+    const char *ukey = keys == dingtalk_keys ? "webhook_url" : "url";
+    if ((rc = target_str(t, i, ukey, NOTIFY_URL_MAX, &url, err)) != 0)
+        return rc;
+    if (url == NULL)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].%s: required for type \"%s\"", i, ukey,
+                            type);
+    if ((rc = check_target_url(url, i, ukey, type, err)) != 0)
+        return rc;
+    if ((rc = target_str(t, i, "secret", NOTIFY_SECRET_MAX, &s, err)) != 0)
+        return rc;
+    if (s && strcmp(s, RULE_REDACTED) == 0)
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].secret: %s", i, PLACEHOLDER_MSG);
+    if ((rc = target_str(t, i, "name", NOTIFY_NAME_MAX, &s, err)) != 0)
+        return rc;
+    if ((rc = target_str(t, i, "ca_file", NOTIFY_CA_FILE_MAX, &s, err)) != 0)
+        return rc;
+    if (s && s[0] != '/')
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu].ca_file: must be an absolute path (read by the notifier)",
+                            i);
+    json_t *oc = json_object_get(t, "only_on_change");
+    if (oc && !json_is_boolean(oc))
+        return dd_error_set(err, DD_EINVAL, "notify[%zu].only_on_change: must be a boolean", i);
+    if ((rc = target_str(t, i, "min_severity", 16, &s, err)) != 0)
+        return rc;
+    const char *sev = NULL;
+    for (size_t k = 0; s && SEVERITIES[k]; k++)
+        if (strcasecmp(s, SEVERITIES[k]) == 0)
+            sev = SEVERITIES[k];
+    if (s && sev == NULL)
+        return dd_error_set(err, DD_EINVAL,
+                            "notify[%zu].min_severity: must be one of CRITICAL, HIGH, MEDIUM, LOW, "
+                            "UNKNOWN",
+                            i);
+    json_t *copy = json_deep_copy(t);
+    if (copy == NULL || (sev && json_object_set_new(copy, "min_severity", json_string(sev)))) {
+        json_decref(copy);
+        return dd_error_set(err, DD_ENOMEM, "out of memory");
+    }
+    *out = copy;
+    return 0;
+}
+
 static int read_notify(json_t *n, struct scan_rule *r, struct dd_error *err)
 {
     if (n == NULL || json_is_null(n)) {
@@ -251,17 +418,132 @@ static int read_notify(json_t *n, struct scan_rule *r, struct dd_error *err)
         return dd_error_set(err, DD_EINVAL, "notify: must be an array of objects");
     if (json_array_size(n) > RULE_NOTIFY_MAX)
         return dd_error_set(err, DD_EINVAL, "notify: more than %d targets", RULE_NOTIFY_MAX);
+    json_t *arr = json_array();
+    if (arr == NULL)
+        return dd_error_set(err, DD_ENOMEM, "out of memory");
     size_t i;
     json_t *v;
     json_array_foreach(n, i, v)
     {
-        json_t *type = json_object_get(v, "type");
-        if (!json_is_object(v) || !json_is_string(type) || json_string_length(type) == 0)
-            return dd_error_set(err, DD_EINVAL,
-                                "notify[%zu]: must be an object with a non-empty \"type\"", i);
+        json_t *t = NULL;
+        int rc = read_target(v, i, &t, err);
+        if (rc == 0 && json_array_append_new(arr, t) != 0)
+            rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+        if (rc) {
+            json_decref(arr);
+            return rc;
+        }
     }
-    r->notify = json_deep_copy(n);
-    return r->notify ? 0 : dd_error_set(err, DD_ENOMEM, "out of memory");
+    r->notify = arr;
+    return 0;
+}
+
+/* The URL of a target with a dingtalk query string replaced by "?<redacted>" (new string). */
+static char *redacted_url(const char *type, const char *url)
+{
+    const char *q = strchr(url, '?');
+    if (strcmp(type, "dingtalk") != 0 || q == NULL)
+        return strdup(url);
+    size_t n = (size_t)(q - url);
+    char *o = malloc(n + sizeof("?" RULE_REDACTED));
+    if (o) {
+        memcpy(o, url, n);
+        memcpy(o + n, "?" RULE_REDACTED, sizeof("?" RULE_REDACTED));
+    }
+    return o;
+}
+
+static const char *target_url(json_t *t)
+{
+    const char *u = json_string_value(json_object_get(t, "url"));
+    return u ? u : json_string_value(json_object_get(t, "webhook_url"));
+}
+
+int scan_rule_json_redact(json_t *rule)
+{
+    json_t *n = json_object_get(rule, "notify");
+    size_t i;
+    json_t *t;
+    json_array_foreach(n, i, t)
+    {
+        const char *type = json_string_value(json_object_get(t, "type"));
+        if (json_object_get(t, "secret") &&
+            json_object_set_new(t, "secret", json_string(RULE_REDACTED)) != 0)
+            return DD_ENOMEM;
+        const char *url = json_string_value(json_object_get(t, "webhook_url"));
+        if (type && url && strcmp(type, "dingtalk") == 0) {
+            char *red = redacted_url(type, url);
+            if (red == NULL || json_object_set_new(t, "webhook_url", json_string(red)) != 0) {
+                free(red);
+                return DD_ENOMEM;
+            }
+            free(red);
+        }
+    }
+    return 0;
+}
+
+/* Does stored target s match given target g? Same type; same URL, or (when g's URL is the
+ * redacted form) the same redacted URL. */
+static bool target_same(json_t *g, json_t *s)
+{
+    if (!json_is_object(g) || !json_is_object(s))
+        return false;
+    const char *gt = json_string_value(json_object_get(g, "type"));
+    const char *st = json_string_value(json_object_get(s, "type"));
+    const char *gu = target_url(g), *su = target_url(s);
+    if (!gt || !st || !gu || !su || strcmp(gt, st) != 0)
+        return false;
+    if (strcmp(gu, su) == 0)
+        return true;
+    if (strstr(gu, RULE_REDACTED) == NULL)
+        return false;
+    char *red = redacted_url(st, su);
+    bool same = red && strcmp(red, gu) == 0;
+    free(red);
+    return same;
+}
+
+int scan_rule_json_unredact(json_t *rule, json_t *stored_notify)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(rule, "notify"), i, t)
+    {
+        const char *sec = json_string_value(json_object_get(t, "secret"));
+        const char *url = target_url(t);
+        bool sec_ph = sec && strcmp(sec, RULE_REDACTED) == 0;
+        bool url_ph = url && strstr(url, RULE_REDACTED) != NULL;
+        if (!sec_ph && !url_ph)
+            continue;
+        json_t *match = NULL;
+        json_t *same_index = json_array_get(stored_notify, i);
+        if (same_index && target_same(t, same_index)) {
+            match = same_index;
+        } else {
+            size_t j;
+            json_t *s;
+            json_array_foreach(stored_notify, j, s)
+            {
+                if (target_same(t, s)) {
+                    match = s;
+                    break;
+                }
+            }
+        }
+        if (match == NULL)
+            continue; /* the placeholder stays: validation rejects it */
+        if (url_ph) {
+            const char *key = json_object_get(t, "url") ? "url" : "webhook_url";
+            if (json_object_set_new(t, key, json_string(target_url(match))) != 0)
+                return DD_ENOMEM;
+        }
+        json_t *ssec = json_object_get(match, "secret");
+        if (sec_ph && json_is_string(ssec) &&
+            json_object_set_new(t, "secret", json_copy(ssec)) != 0)
+            return DD_ENOMEM;
+    }
+    return 0;
 }
 
 static int read_registry(json_t *g, struct scan_rule *r, struct dd_error *err)

@@ -2,15 +2,20 @@
  *
  * A rule names what to scan (a namespace, or one repository, and a tag regex), when (manual,
  * on_push, cron), where (registry URL + the NAME of a credentials entry in the scheduler's
- * config: secrets never live in a rule) and whom to tell (notify: an opaque JSON array kept
- * for the notifier). Repository names follow the registry model: namespace = the first path
- * component, repository = the rest ("apps/web/api" -> "apps" + "web/api").
+ * config: registry secrets never live in a rule) and whom to tell (notify: up to 32 targets
+ * of type dingtalk, http or https, validated here and read by drydock-notifier). Notify
+ * targets may carry a secret (HMAC key, DingTalk signing secret): Redis keeps it, the API
+ * never returns it (scan_rule_json_redact), and a PUT that sends the placeholder back keeps
+ * the stored value (scan_rule_json_unredact). Repository names follow the registry model:
+ * namespace = the first path component, repository = the rest ("apps/web/api" -> "apps" +
+ * "web/api").
  *
  * JSON (docs/rules.md):
  *   {"id": "<16 hex>", "name": "web", "scope": "namespace" | "repository",
  *    "namespace": "apps", "repository": "web", "tag_regex": "^1\\.",
  *    "triggers": {"manual": true, "on_push": true, "cron": "0 3 * * *"},
- *    "notify": [{"type": "webhook", ...}],
+ *    "notify": [{"type": "http", "url": "http://hooks/dd", "secret": "k", "name": "ops",
+ *                "min_severity": "HIGH", "only_on_change": false}],
  *    "registry": {"url": "http://127.0.0.1:5000", "credentials": "ci-pull"},
  *    "enabled": true, "created_at": <ms>, "updated_at": <ms>}
  */
@@ -33,6 +38,13 @@
 #define RULE_NOTIFY_MAX      32
 #define RULE_JSON_MAX_BYTES  65536
 #define RULE_REPO_NAME_MAX   255
+
+/* Notify targets (docs/rules.md). */
+#define RULE_REDACTED      "<redacted>" /* what the API shows instead of a secret */
+#define NOTIFY_URL_MAX     2048
+#define NOTIFY_SECRET_MAX  256
+#define NOTIFY_NAME_MAX    128
+#define NOTIFY_CA_FILE_MAX 1024
 
 enum rule_scope { RULE_SCOPE_NAMESPACE = 0, RULE_SCOPE_REPOSITORY = 1 };
 
@@ -67,6 +79,18 @@ int scan_rule_parse(const char *text, size_t len, bool stored, struct scan_rule 
 /* The JSON form (new reference); NULL on ENOMEM. */
 json_t *scan_rule_to_json(const struct scan_rule *r);
 void scan_rule_free(struct scan_rule *r);
+
+/* Redact a rule's JSON form in place for an API reply: every notify "secret" becomes
+ * "<redacted>", and the query string of a dingtalk "webhook_url" (its access_token) becomes
+ * "?<redacted>". 0 or DD_ENOMEM. */
+int scan_rule_json_redact(json_t *rule);
+/* Before validation of an API body (rule JSON, modified in place): a notify target whose
+ * secret is "<redacted>" or whose dingtalk webhook_url carries "?<redacted>" takes the secret
+ * / URL of the stored target (stored_notify: the stored rule's "notify" array, borrowed, NULL
+ * for a new rule) with the same type and URL (compared in redacted form when the URL is
+ * redacted), preferring the same index. A placeholder without such a target is left for
+ * scan_rule_from_json to reject (it never accepts one). 0 or DD_ENOMEM. */
+int scan_rule_json_unredact(json_t *rule, json_t *stored_notify);
 
 /* True when repository ("ns/rest") lies in the rule's scope. */
 bool scan_rule_in_scope(const struct scan_rule *r, const char *repository);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +70,7 @@ static void test_rules_parse_repository_rule_and_defaults(void **state)
     (void)state;
     struct scan_rule *r = parse_ok(
         "{\"name\": \"web\", \"scope\": \"repository\", \"namespace\": \"apps\", \"repository\": "
-        "\"team/web\", \"notify\": [{\"type\": \"dingtalk\", \"url\": \"x\"}], \"registry\": "
+        "\"team/web\", \"notify\": [{\"type\": \"http\", \"url\": \"http://h/x\"}], \"registry\": "
         "{\"url\": \"https://reg.example.com/\", \"credentials\": \"ci\"}}");
     assert_int_equal(r->scope, RULE_SCOPE_REPOSITORY);
     assert_string_equal(r->repository, "team/web");
@@ -268,6 +269,278 @@ static void test_rules_repo_helpers(void **state)
     assert_int_equal(strspn(hex, "0123456789abcdef"), 32);
 }
 
+#define NS_RULE "{\"name\": \"n\", \"scope\": \"namespace\", \"namespace\": \"ns\", " REG ", "
+
+/* A rule whose notify array is the given JSON text. */
+static void expect_bad_notify(const char *notify, const char *needle)
+{
+    char json[8192];
+    snprintf(json, sizeof(json), NS_RULE "\"notify\": %s}", notify);
+    expect_bad(json, needle);
+}
+
+static struct scan_rule *parse_notify_ok(const char *notify)
+{
+    char json[8192];
+    snprintf(json, sizeof(json), NS_RULE "\"notify\": %s}", notify);
+    return parse_ok(json);
+}
+
+static const char *target_field(const struct scan_rule *r, size_t i, const char *key)
+{
+    return json_string_value(json_object_get(json_array_get(r->notify, i), key));
+}
+
+static void test_rules_notify_targets_accepted_and_normalised(void **state)
+{
+    (void)state;
+    struct scan_rule *r = parse_notify_ok(
+        "[{\"type\": \"dingtalk\", \"webhook_url\": "
+        "\"https://oapi.dingtalk.com/robot/send?access_token=T\", \"secret\": \"SECabc\", "
+        "\"min_severity\": \"high\", \"only_on_change\": true, \"name\": \"ops-robot\"},"
+        " {\"type\": \"http\", \"url\": \"http://hooks.local/drydock\", \"secret\": \"k\"},"
+        " {\"type\": \"https\", \"url\": \"https://hooks.local:8443/dd?x=1\", \"ca_file\": "
+        "\"/etc/ssl/my-ca.pem\", \"min_severity\": \"Unknown\"},"
+        " {\"type\": \"dingtalk\", \"webhook_url\": \"http://127.0.0.1:9/robot/send\"}]");
+    assert_int_equal(json_array_size(r->notify), 4);
+    assert_string_equal(target_field(r, 0, "min_severity"), "HIGH");
+    assert_string_equal(target_field(r, 0, "secret"), "SECabc");
+    assert_true(json_is_true(json_object_get(json_array_get(r->notify, 0), "only_on_change")));
+    assert_string_equal(target_field(r, 1, "url"), "http://hooks.local/drydock");
+    assert_string_equal(target_field(r, 2, "min_severity"), "UNKNOWN");
+    assert_string_equal(target_field(r, 2, "ca_file"), "/etc/ssl/my-ca.pem");
+    /* the stored form keeps the secrets and loads again */
+    memcpy(r->id, "0123456789abcdef", 17);
+    json_t *j = scan_rule_to_json(r);
+    struct scan_rule *back = NULL;
+    struct dd_error e = {0};
+    assert_int_equal(scan_rule_from_json(j, true, &back, &e), 0);
+    assert_string_equal(target_field(back, 0, "secret"), "SECabc");
+    assert_string_equal(target_field(back, 0, "webhook_url"),
+                        "https://oapi.dingtalk.com/robot/send?access_token=T");
+    json_decref(j);
+    scan_rule_free(back);
+    scan_rule_free(r);
+}
+
+static void test_rules_notify_rejects_bad_targets(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *notify, *needle;
+    } cases[] = {
+        {"[\"http://x\"]", "notify[0]: must be an object"},
+        {"[{\"url\": \"http://x\"}]", "notify[0].type: required"},
+        {"[{\"type\": 3, \"url\": \"http://x\"}]", "notify[0].type: must be a string"},
+        {"[{\"type\": \"webhook\", \"url\": \"http://x\"}]",
+         "notify[0].type: unknown type \"webhook\""},
+        {"[{\"type\": \"http\", \"url\": \"http://a\"}, {\"type\": \"https\", \"url\": "
+         "\"http://hooks.local/drydock\"}]",
+         "notify[1].url: must start with https:// for type \"https\""},
+        {"[{\"type\": \"http\", \"url\": \"https://a\"}]",
+         "notify[0].url: must start with http:// for type \"http\""},
+        {"[{\"type\": \"dingtalk\", \"webhook_url\": \"ftp://a\"}]",
+         "notify[0].webhook_url: must start with https:// or http://"},
+        {"[{\"type\": \"http\"}]", "notify[0].url: required for type \"http\""},
+        {"[{\"type\": \"dingtalk\", \"url\": \"https://a\"}]",
+         "notify[0].url: not a field of type \"dingtalk\" (use \"webhook_url\")"},
+        {"[{\"type\": \"http\", \"webhook_url\": \"http://a\"}]",
+         "notify[0].webhook_url: not a field of type \"http\""},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"ca_file\": \"/x\"}]",
+         "notify[0].ca_file: only allowed for type \"https\""},
+        {"[{\"type\": \"https\", \"url\": \"https://a\", \"ca_file\": \"ca.pem\"}]",
+         "notify[0].ca_file: must be an absolute path"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"headers\": {}}]",
+         "notify[0]: unknown field 'headers' for type \"http\""},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"min_severity\": \"SEVERE\"}]",
+         "notify[0].min_severity: must be one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"min_severity\": 3}]",
+         "notify[0].min_severity: must be a string"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"only_on_change\": \"yes\"}]",
+         "notify[0].only_on_change: must be a boolean"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"secret\": \"\"}]",
+         "notify[0].secret: must not be empty"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"secret\": 12}]",
+         "notify[0].secret: must be a string"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\", \"name\": \"a\\u0007b\"}]",
+         "notify[0].name: contains control characters"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\\u0001b\"}]",
+         "notify[0].url: contains control characters"},
+        {"[{\"type\": \"http\", \"url\": \"http:///path\"}]", "notify[0].url: no host"},
+        {"[{\"type\": \"http\", \"url\": \"http://user:pw@h/x\"}]",
+         "notify[0].url: user info in the URL is not accepted"},
+        {"[{\"type\": \"http\", \"url\": \"http://h/a b\"}]", "notify[0].url: contains a space"},
+        /* a placeholder that scan_rule_json_unredact did not resolve */
+        {"[{\"type\": \"http\", \"url\": \"http://h/x?<redacted>\"}]",
+         "notify[0].url: \"<redacted>\" stands for a stored value"},
+        {"[{\"type\": \"dingtalk\", \"webhook_url\": \"https://h/r?<redacted>\"}]",
+         "notify[0].webhook_url: \"<redacted>\" stands for a stored value"},
+        {"[{\"type\": \"http\", \"url\": \"http://h/x\", \"secret\": \"<redacted>\"}]",
+         "notify[0].secret: \"<redacted>\" stands for a stored value"},
+        {"[{\"type\": \"http\", \"url\": \"http://a\"}, 5]", "notify[1]: must be an object"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad_notify(cases[i].notify, cases[i].needle);
+}
+
+static void test_rules_notify_caps(void **state)
+{
+    (void)state;
+    char *notify = malloc(16384);
+    assert_non_null(notify);
+    /* 33 targets */
+    size_t off = (size_t)snprintf(notify, 16384, "[");
+    for (int i = 0; i < RULE_NOTIFY_MAX + 1; i++)
+        off +=
+            (size_t)snprintf(notify + off, 16384 - off,
+                             "%s{\"type\": \"http\", \"url\": \"http://h/%d\"}", i ? "," : "", i);
+    snprintf(notify + off, 16384 - off, "]");
+    expect_bad_notify(notify, "notify: more than 32 targets");
+    /* exactly 32 is fine */
+    off = (size_t)snprintf(notify, 16384, "[");
+    for (int i = 0; i < RULE_NOTIFY_MAX; i++)
+        off +=
+            (size_t)snprintf(notify + off, 16384 - off,
+                             "%s{\"type\": \"http\", \"url\": \"http://h/%d\"}", i ? "," : "", i);
+    snprintf(notify + off, 16384 - off, "]");
+    scan_rule_free(parse_notify_ok(notify));
+    /* url 2048 ok, 2049 not; secret 256 / 257; name 128 / 129 */
+    static const struct {
+        const char *pre, *post;
+        size_t ok_len;
+        const char *needle;
+    } caps[] = {
+        {"[{\"type\": \"http\", \"url\": \"http://", "\"}]", NOTIFY_URL_MAX - 7,
+         "notify[0].url: longer than 2048 bytes"},
+        {"[{\"type\": \"http\", \"url\": \"http://h\", \"secret\": \"", "\"}]", NOTIFY_SECRET_MAX,
+         "notify[0].secret: longer than 256 bytes"},
+        {"[{\"type\": \"http\", \"url\": \"http://h\", \"name\": \"", "\"}]", NOTIFY_NAME_MAX,
+         "notify[0].name: longer than 128 bytes"},
+    };
+    char *fill = malloc(NOTIFY_URL_MAX + 2);
+    assert_non_null(fill);
+    for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+        memset(fill, 'a', caps[c].ok_len);
+        fill[caps[c].ok_len] = '\0';
+        snprintf(notify, 16384, "%s%s%s", caps[c].pre, fill, caps[c].post);
+        scan_rule_free(parse_notify_ok(notify));
+        fill[caps[c].ok_len] = 'a';
+        fill[caps[c].ok_len + 1] = '\0';
+        snprintf(notify, 16384, "%s%s%s", caps[c].pre, fill, caps[c].post);
+        expect_bad_notify(notify, caps[c].needle);
+    }
+    free(fill);
+    free(notify);
+}
+
+static void test_rules_notify_redact_hides_secrets_and_access_token(void **state)
+{
+    (void)state;
+    struct scan_rule *r = parse_notify_ok(
+        "[{\"type\": \"dingtalk\", \"webhook_url\": "
+        "\"https://oapi.dingtalk.com/robot/send?access_token=T0ken\", \"secret\": \"SECabc\"},"
+        " {\"type\": \"http\", \"url\": \"http://hooks.local/drydock?team=a\", \"secret\": \"k1\"},"
+        " {\"type\": \"https\", \"url\": \"https://hooks.local/drydock\"},"
+        " {\"type\": \"dingtalk\", \"webhook_url\": \"https://h/robot\"}]");
+    memcpy(r->id, "0123456789abcdef", 17);
+    json_t *j = scan_rule_to_json(r);
+    assert_int_equal(scan_rule_json_redact(j), 0);
+    char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(txt);
+    assert_null(strstr(txt, "SECabc"));
+    assert_null(strstr(txt, "T0ken"));
+    assert_null(strstr(txt, "k1"));
+    json_t *n = json_object_get(j, "notify");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(n, 0), "webhook_url")),
+                        "https://oapi.dingtalk.com/robot/send?<redacted>");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(n, 0), "secret")),
+                        "<redacted>");
+    /* http URLs are not credentials: kept; a target without a secret gets none */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(n, 1), "url")),
+                        "http://hooks.local/drydock?team=a");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(n, 1), "secret")),
+                        "<redacted>");
+    assert_null(json_object_get(json_array_get(n, 2), "secret"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(n, 3), "webhook_url")),
+                        "https://h/robot");
+    /* the stored form refuses the placeholder */
+    struct scan_rule *back = NULL;
+    struct dd_error e = {0};
+    assert_int_equal(scan_rule_from_json(j, true, &back, &e), DD_EINVAL);
+    assert_null(back);
+    assert_non_null(strstr(e.msg, "notify[0].webhook_url: \"<redacted>\""));
+    free(txt);
+    json_decref(j);
+    scan_rule_free(r);
+}
+
+/* scan_rule_json_unredact on an API body, then the body must validate. */
+static struct scan_rule *unredact_parse(const char *notify, json_t *stored, const char *needle)
+{
+    char json[8192];
+    json_error_t je;
+    snprintf(json, sizeof(json), NS_RULE "\"notify\": %s}", notify);
+    json_t *body = json_loads(json, 0, &je);
+    assert_non_null(body);
+    assert_int_equal(scan_rule_json_unredact(body, stored), 0);
+    struct scan_rule *r = NULL;
+    struct dd_error e = {0};
+    int rc = scan_rule_from_json(body, false, &r, &e);
+    json_decref(body);
+    if (needle == NULL && rc != 0)
+        fail_msg("rejected %s: %s", notify, e.msg);
+    if (needle && (rc == 0 || strstr(e.msg, needle) == NULL))
+        fail_msg("for %s: rc %d message '%s', wanted '%s'", notify, rc, e.msg, needle);
+    return r;
+}
+
+static void test_rules_notify_unredact_keeps_stored_secrets(void **state)
+{
+    (void)state;
+    json_error_t je;
+    json_t *stored =
+        json_loads("[{\"type\": \"http\", \"url\": \"http://a/1\", \"secret\": \"s-http\"},"
+                   " {\"type\": \"dingtalk\", \"webhook_url\": \"https://d/robot?access_token=TT\","
+                   "  \"secret\": \"s-ding\"},"
+                   " {\"type\": \"https\", \"url\": \"https://b/2\"}]",
+                   0, &je);
+    assert_non_null(stored);
+    /* a GET reply sent back reordered, with one target added */
+    struct scan_rule *r = unredact_parse(
+        "[{\"type\": \"dingtalk\", \"webhook_url\": \"https://d/robot?<redacted>\", \"secret\": "
+        "\"<redacted>\"},"
+        " {\"type\": \"http\", \"url\": \"http://new/\", \"secret\": \"fresh\"},"
+        " {\"type\": \"http\", \"url\": \"http://a/1\", \"secret\": \"<redacted>\"}]",
+        stored, NULL);
+    assert_string_equal(target_field(r, 0, "webhook_url"), "https://d/robot?access_token=TT");
+    assert_string_equal(target_field(r, 0, "secret"), "s-ding");
+    assert_string_equal(target_field(r, 1, "secret"), "fresh");
+    assert_string_equal(target_field(r, 2, "secret"), "s-http");
+    scan_rule_free(r);
+    /* a new access token with the old secret: the URL must match exactly, so it does not */
+    unredact_parse("[{\"type\": \"dingtalk\", \"webhook_url\": "
+                   "\"https://d/robot?access_token=NEW\", \"secret\": \"<redacted>\"}]",
+                   stored, "notify[0].secret: \"<redacted>\" stands for a stored value");
+    /* same URL, other type: no match */
+    unredact_parse("[{\"type\": \"https\", \"url\": \"https://a/1\", \"secret\": \"<redacted>\"}]",
+                   stored, "notify[0].secret");
+    /* the stored target has no secret */
+    unredact_parse("[{\"type\": \"https\", \"url\": \"https://b/2\", \"secret\": \"<redacted>\"}]",
+                   stored, "notify[0].secret");
+    /* a new rule (POST): nothing stored to map to */
+    unredact_parse("[{\"type\": \"http\", \"url\": \"http://a/1\", \"secret\": \"<redacted>\"}]",
+                   NULL, "notify[0].secret");
+    /* hostile bodies are left to validation */
+    unredact_parse("[5, {\"secret\": \"<redacted>\"}]", stored, "notify[0]: must be an object");
+    unredact_parse("{\"secret\": \"<redacted>\"}", stored, "notify: must be an array");
+    /* no placeholders: untouched, even with nothing stored */
+    r = unredact_parse("[{\"type\": \"http\", \"url\": \"http://a/1\", \"secret\": \"x\"}]", NULL,
+                       NULL);
+    assert_string_equal(target_field(r, 0, "secret"), "x");
+    scan_rule_free(r);
+    json_decref(stored);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +552,11 @@ int main(void)
         cmocka_unit_test(test_rules_rejects_oversized_input),
         cmocka_unit_test(test_rules_pathological_regex_hits_match_limit),
         cmocka_unit_test(test_rules_repo_helpers),
+        cmocka_unit_test(test_rules_notify_targets_accepted_and_normalised),
+        cmocka_unit_test(test_rules_notify_rejects_bad_targets),
+        cmocka_unit_test(test_rules_notify_caps),
+        cmocka_unit_test(test_rules_notify_redact_hides_secrets_and_access_token),
+        cmocka_unit_test(test_rules_notify_unredact_keeps_stored_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
