@@ -1,6 +1,7 @@
 /* cli.c - `drydock` subcommand dispatch. Each subcommand parses its own flags with
  * getopt_long and returns an exit code from cli.h. */
 #include "cli.h"
+#include "cli_notify.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ static void usage(FILE *out)
                  "  task ...        rule and scan tasks on a drydock-scheduler (list|show)\n"
                  "  status IMAGE    scan status of an image tag (drydock-scheduler)\n"
                  "  report IMAGE    stored JSON report of an image tag (drydock-scheduler)\n"
+                 "  notify ...      notification dead letters (dead-letters list|replay)\n"
                  "  help            this text\n"
                  "\n"
                  "Run 'drydock <command> --help' for a command's options.\n");
@@ -60,6 +62,8 @@ int cli_main(int argc, char **argv)
         rc = cli_status(argc - 1, argv + 1);
     } else if (strcmp(cmd, "report") == 0) {
         rc = cli_report(argc - 1, argv + 1);
+    } else if (strcmp(cmd, "notify") == 0) {
+        rc = cli_notify(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "drydock: unknown command '%s'\n", cmd);
         usage(stderr);

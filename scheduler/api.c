@@ -11,7 +11,13 @@
  *
  * Invariants: every response is JSON (except /metrics, Prometheus text, and /report, the
  * stored JSON report verbatim); every error body is {"error": "..."}; no response contains
- * a secret (rules hold credential names only).
+ * a secret: rules hold registry credential NAMES only, and notify secrets and DingTalk
+ * access tokens are redacted from every rule reply (scan_rule_json_redact); a PUT that sends
+ * the placeholder back keeps the stored value.
+ *
+ * Dead letters (docs/api.md): the notifier's dd:dead stream is listed newest first; a replay
+ * moves one entry to dd:notify:replay and deletes it from dd:dead in one Lua script, so two
+ * concurrent replays of the same entry deliver it once.
  *
  * It deliberately does not serve TLS (put it behind a proxy) or CORS.
  */
@@ -28,12 +34,16 @@
 
 #include "buf.h"
 #include "log.h"
+#include "queue.h"
 #include "rules.h"
 #include "store.h"
 
 #define MAX_SEGMENTS   64
 #define TASKS_LIST_MAX 500
 #define TASK_JOBS_MAX  10000
+#define DEAD_LIST_DEF  100
+#define DEAD_LIST_MAX  1000
+#define DEAD_BATCH     "200" /* entries moved per EVAL by a replay of all */
 
 struct api {
     struct sched *s;
@@ -195,8 +205,11 @@ static json_int_t str_int(json_t *o, const char *key)
 
 /* --- rules ------------------------------------------------------------------------------- */
 
+/* Create (id NULL) or replace a rule. stored_notify (borrowed, may be NULL): the stored rule's
+ * notify array, where "<redacted>" placeholders of the body are looked up. */
 static enum MHD_Result rule_save(struct api *a, struct MHD_Connection *c, struct req *rq,
-                                 const char *id, int64_t created_at, unsigned status)
+                                 const char *id, int64_t created_at, json_t *stored_notify,
+                                 unsigned status)
 {
     struct dd_error e = {0};
     struct scan_rule *r = NULL;
@@ -209,7 +222,11 @@ static enum MHD_Result rule_save(struct api *a, struct MHD_Connection *c, struct
         json_t *reg = json_pack("{s:s}", "url", a->cfg->default_registry);
         json_object_set_new(j, "registry", reg);
     }
-    int rc = scan_rule_from_json(j, false, &r, &e);
+    int rc = scan_rule_json_unredact(j, stored_notify);
+    if (rc)
+        dd_error_set(&e, rc, "out of memory");
+    else
+        rc = scan_rule_from_json(j, false, &r, &e);
     json_decref(j);
     if (rc) {
         ret = send_error(c, status_for(rc), "%s", e.msg);
@@ -241,7 +258,13 @@ static enum MHD_Result rule_save(struct api *a, struct MHD_Connection *c, struct
         ret = send_rc(c, rc, &e);
         goto out;
     }
-    log_info("msg=\"rule saved\" rule=%s name=\"%s\"", r->id, r->name);
+    log_info("msg=\"rule saved\" rule=%s name=\"%s\" notify_targets=%zu", r->id, r->name,
+             json_array_size(r->notify));
+    if (scan_rule_json_redact(out) != 0) {
+        json_decref(out);
+        ret = send_error(c, 500, "out of memory");
+        goto out;
+    }
     ret = send_json(c, status, out);
 out:
     free(txt);
@@ -278,8 +301,15 @@ static enum MHD_Result rules_list(struct api *a, struct MHD_Connection *c)
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < ids.n; i++) {
         json_t *j = NULL;
-        if (rule_load_json(a, ids.v[i], &j, &e) == 0)
+        if (rule_load_json(a, ids.v[i], &j, &e) == 0) {
+            if (scan_rule_json_redact(j) != 0) {
+                json_decref(j);
+                json_decref(arr);
+                str_list_cleanup(&ids);
+                return send_error(c, 500, "out of memory");
+            }
             json_array_append_new(arr, j);
+        }
     }
     str_list_cleanup(&ids);
     return send_json(c, 200, json_pack("{s:o}", "rules", arr));
@@ -305,6 +335,10 @@ static enum MHD_Result route_rule(struct api *a, struct MHD_Connection *c, struc
     if (strcmp(method, "GET") == 0) {
         json_t *j = NULL;
         int rc = rule_load_json(a, id, &j, &e);
+        if (rc == 0 && scan_rule_json_redact(j) != 0) {
+            json_decref(j);
+            return send_error(c, 500, "out of memory");
+        }
         return rc ? send_rc(c, rc, &e) : send_json(c, 200, j);
     }
     if (strcmp(method, "PUT") == 0) {
@@ -313,8 +347,9 @@ static enum MHD_Result route_rule(struct api *a, struct MHD_Connection *c, struc
         if (rc)
             return send_rc(c, rc, &e);
         int64_t created = (int64_t)json_integer_value(json_object_get(j, "created_at"));
+        enum MHD_Result ret = rule_save(a, c, rq, id, created, json_object_get(j, "notify"), 200);
         json_decref(j);
-        return rule_save(a, c, rq, id, created, 200);
+        return ret;
     }
     if (strcmp(method, "DELETE") == 0) {
         int rc = store_rule_del(sched_store(a->s), id, &e);
@@ -571,6 +606,185 @@ out:
     return ret;
 }
 
+/* --- notify dead letters ---------------------------------------------------------------- */
+
+/* A Redis stream ID "<ms>-<seq>". */
+static bool stream_id_valid(const char *s)
+{
+    size_t a = strspn(s, "0123456789");
+    if (a == 0 || a > 20 || s[a] != '-')
+        return false;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b > 0 && b <= 20 && s[a + 1 + b] == '\0';
+}
+
+/* One dd:dead entry (XRANGE element: [id, [field, value, ...]]) as the API's JSON object. */
+static json_t *dead_letter_json(const redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        entry->element[0]->type != REDIS_REPLY_STRING ||
+        entry->element[1]->type != REDIS_REPLY_ARRAY)
+        return NULL;
+    const redisReply *f = entry->element[1];
+    const redisReply *event = NULL;
+    json_t *o =
+        json_pack("{s:s, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "id",
+                  entry->element[0]->str, "job_id", "rule_id", "target", "target_type",
+                  "target_name", "image", "digest", "status", "reason", "attempts", "failed_at");
+    if (o == NULL)
+        return NULL;
+    for (size_t i = 0; i + 1 < f->elements; i += 2) {
+        const redisReply *k = f->element[i], *v = f->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        if (strcmp(k->str, "event") == 0) {
+            event = v;
+        } else if (strcmp(k->str, "target") == 0 || strcmp(k->str, "attempts") == 0 ||
+                   strcmp(k->str, "failed_at") == 0) {
+            char *end = NULL;
+            long long n = strtoll(v->str, &end, 10);
+            if (end != v->str && *end == '\0')
+                json_object_set_new(o, k->str, json_integer(n));
+        } else if (strcmp(k->str, "rule_id") == 0 || strcmp(k->str, "target_type") == 0 ||
+                   strcmp(k->str, "target_name") == 0 || strcmp(k->str, "reason") == 0) {
+            json_t *sv = json_stringn(v->str, v->len); /* NULL when not UTF-8: stays null */
+            if (sv)
+                json_object_set_new(o, k->str, sv);
+        }
+    }
+    struct queue_event ev = {0};
+    struct dd_error e = {0};
+    if (event && queue_event_decode((const uint8_t *)event->str, event->len, &ev, &e) == 0) {
+        json_object_set_new(o, "job_id", json_string(ev.job_id));
+        if (ev.summary.image && ev.summary.image[0])
+            json_object_set_new(o, "image", json_string(ev.summary.image));
+        if (ev.summary.digest && ev.summary.digest[0])
+            json_object_set_new(o, "digest", json_string(ev.summary.digest));
+        json_object_set_new(o, "status", json_string(queue_status_name(ev.summary.status)));
+        queue_event_cleanup(&ev);
+    }
+    return o;
+}
+
+static enum MHD_Result dead_letters_list(struct api *a, struct MHD_Connection *c)
+{
+    struct store *st = sched_store(a->s);
+    struct dd_error e = {0};
+    const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    char *end = NULL;
+    long limit = lim ? strtol(lim, &end, 10) : DEAD_LIST_DEF;
+    if (lim && (end == lim || *end != '\0' || limit < 1 || limit > DEAD_LIST_MAX))
+        return send_error(c, 400, "limit: 1..%d", DEAD_LIST_MAX);
+    char key[STORE_KEY_MAX], count[24];
+    store_key(st, key, "dead");
+    snprintf(count, sizeof(count), "%ld", limit);
+    redisReply *r = NULL;
+    int rc = store_cmdv(st, &r, &e, "XREVRANGE", key, "+", "-", "COUNT", count, STORE_END);
+    if (rc)
+        return send_rc(c, rc, &e);
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        json_t *d = dead_letter_json(r->element[i]);
+        if (d)
+            json_array_append_new(arr, d);
+    }
+    freeReplyObject(r);
+    return send_json(c, 200, json_pack("{s:o}", "dead_letters", arr));
+}
+
+/* KEYS dd:dead dd:notify:replay; ARGV: from, to, count. Moves up to count entries of dd:dead
+ * in [from, to] to the replay stream (docs/redis.md) and deletes them; returns how many. */
+static const char DEAD_REPLAY_LUA[] =
+    "local es = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])\n"
+    "local n = 0\n"
+    "for _, e in ipairs(es) do\n"
+    "  local h = {}\n"
+    "  for i = 1, #e[2], 2 do h[e[2][i]] = e[2][i + 1] end\n"
+    "  if h['event'] then\n"
+    "    redis.call('XADD', KEYS[2], '*', 'event', h['event'], 'rule_id', h['rule_id'] or '',\n"
+    "               'target', h['target'] or '', 'dead_id', e[1])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "  redis.call('XDEL', KEYS[1], e[1])\n"
+    "end\n"
+    "return {n, #es}\n";
+
+/* Replay dd:dead entries in [from, to], batch by batch; *replayed counts them. */
+static int dead_replay(struct api *a, const char *from, const char *to, long long *replayed,
+                       struct dd_error *e)
+{
+    struct store *st = sched_store(a->s);
+    char dead[STORE_KEY_MAX], replay[STORE_KEY_MAX];
+    store_key(st, dead, "dead");
+    store_key(st, replay, "notify:replay");
+    *replayed = 0;
+    for (;;) {
+        redisReply *r = NULL;
+        int rc = store_cmdv(st, &r, e, "EVAL", DEAD_REPLAY_LUA, "2", dead, replay, from, to,
+                            DEAD_BATCH, STORE_END);
+        if (rc)
+            return rc;
+        long long n = 0, seen = 0;
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+            n = r->element[0]->integer;
+            seen = r->element[1]->integer;
+        }
+        freeReplyObject(r);
+        *replayed += n;
+        if (seen < atoll(DEAD_BATCH))
+            return 0;
+    }
+}
+
+static enum MHD_Result route_dead_letters(struct api *a, struct MHD_Connection *c,
+                                          const char *method, char **seg, size_t nseg)
+{
+    /* seg: dead-letters [ID] [replay] */
+    struct dd_error e = {0};
+    long long n = 0;
+    if (nseg == 1) {
+        if (strcmp(method, "GET") != 0)
+            return send_method_not_allowed(c, "GET");
+        return dead_letters_list(a, c);
+    }
+    if (nseg == 2 && strcmp(seg[1], "replay") == 0) {
+        if (strcmp(method, "POST") != 0)
+            return send_method_not_allowed(c, "POST");
+        /* everything up to the newest entry now: letters dead-lettered during the replay
+         * wait for the next one instead of looping */
+        char key[STORE_KEY_MAX], last[48] = "";
+        redisReply *r = NULL;
+        store_key(sched_store(a->s), key, "dead");
+        int rc = store_cmdv(sched_store(a->s), &r, &e, "XREVRANGE", key, "+", "-", "COUNT", "1",
+                            STORE_END);
+        if (rc)
+            return send_rc(c, rc, &e);
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+            r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
+            r->element[0]->element[0]->type == REDIS_REPLY_STRING)
+            snprintf(last, sizeof(last), "%s", r->element[0]->element[0]->str);
+        freeReplyObject(r);
+        if (last[0] && (rc = dead_replay(a, "-", last, &n, &e)) != 0)
+            return send_rc(c, rc, &e);
+        log_info("msg=\"dead letters replayed\" count=%lld", n);
+        return send_json(c, 200, json_pack("{s:I}", "replayed", (json_int_t)n));
+    }
+    if (nseg == 3 && strcmp(seg[2], "replay") == 0) {
+        if (strcmp(method, "POST") != 0)
+            return send_method_not_allowed(c, "POST");
+        if (!stream_id_valid(seg[1]))
+            return send_error(c, 404, "no dead letter %.64s", seg[1]);
+        int rc = dead_replay(a, seg[1], seg[1], &n, &e);
+        if (rc)
+            return send_rc(c, rc, &e);
+        if (n == 0)
+            return send_error(c, 404, "no dead letter %s", seg[1]);
+        log_info("msg=\"dead letter replayed\" dead_id=%s", seg[1]);
+        return send_json(c, 200, json_pack("{s:I}", "replayed", (json_int_t)n));
+    }
+    return send_error(c, 404, "no such resource");
+}
+
 /* --- metrics ----------------------------------------------------------------------------- */
 
 static long long int_reply(struct store *st, struct dd_error *e, const char *cmd, const char *key)
@@ -633,9 +847,11 @@ static enum MHD_Result metrics(struct api *a, struct MHD_Connection *c)
                "# HELP drydock_jobs_stream_length Entries in the jobs stream.\n"
                "# TYPE drydock_jobs_stream_length gauge\ndrydock_jobs_stream_length %lld\n",
                lag, pending, xlen);
-    static const char *const counters[] = {
-        "jobs_done",      "jobs_failed", "jobs_retried", "layer_cache_hits", "layer_cache_misses",
-        "layers_fetched", NULL};
+    static const char *const counters[] = {"jobs_done",          "jobs_failed",
+                                           "jobs_retried",       "layer_cache_hits",
+                                           "layer_cache_misses", "layers_fetched",
+                                           "notify_sent",        "notify_failed_attempts",
+                                           "notify_dead",        NULL};
     for (size_t i = 0; counters[i]; i++) {
         store_key(st, key, "metrics:%s", counters[i]);
         long long v = int_reply(st, &e, "GET", key);
@@ -700,7 +916,7 @@ static enum MHD_Result route(struct api *a, struct MHD_Connection *c, const char
             if (strcmp(method, "GET") == 0)
                 return rules_list(a, c);
             if (strcmp(method, "POST") == 0)
-                return rule_save(a, c, rq, NULL, 0, 201);
+                return rule_save(a, c, rq, NULL, 0, NULL, 201);
             return send_method_not_allowed(c, "GET, POST");
         }
         if (nseg <= 5)
@@ -747,6 +963,9 @@ static enum MHD_Result route(struct api *a, struct MHD_Connection *c, const char
         return send_json(c, 202, json_pack("{s:s}", "task_id", task_id));
     } else if (strcmp(res, "repos") == 0) {
         return route_repo(a, c, method, seg + 2, nseg - 2);
+    } else if (strcmp(res, "notify") == 0 && nseg >= 4 && nseg <= 6 &&
+               strcmp(seg[3], "dead-letters") == 0) {
+        return route_dead_letters(a, c, method, seg + 3, nseg - 3);
     } else if (events) {
         if (strcmp(method, "POST") != 0)
             return send_method_not_allowed(c, "POST");
