@@ -384,16 +384,16 @@ static int decode(const struct advdb *db, size_t at, struct arena *a, struct adv
         size_t entry_end = c.pos + len;
         f->ecosystem = rd_str(&c);
         f->name = rd_str(&c);
-        f->purl = rd_str(&c);
-        f->severity = rd_str(&c);
         if (f->ecosystem == NULL || f->name == NULL)
             c.bad = true;
         while (full && fi < n_full && full[fi] < i)
             fi++;
         if (full && !(fi < n_full && full[fi] == i)) {
-            c.pos = entry_end; /* shallow: skip ranges, versions, per-package severity */
+            c.pos = entry_end; /* shallow: skip purl, severity, ranges, versions */
             continue;
         }
+        f->purl = rd_str(&c);
+        f->severity = rd_str(&c);
         c.end = entry_end; /* the entry's counts may not reach past its own length */
         f->n_ranges = rd_count(&c, 2);
         if (f->n_ranges && !c.bad) {

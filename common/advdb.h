@@ -78,12 +78,13 @@ void advdb_info_cleanup(struct advdb_info *info);
 typedef int (*advdb_hit_cb)(const struct advisory *adv, size_t affected_index, void *ctx);
 /* Returns 0 (also when nothing matched or cb stopped early) or DD_EPARSE when the file is
  * corrupt. name is normalised here (PyPI), so pass it as the package spells it. The advisory
- * passed to cb is a borrowed view (strings point into the mapping): never advisory_cleanup it,
- * copy what you keep. Entries come in record order; a package repeated across several
+ * passed to cb is a borrowed view: never advisory_cleanup it. The struct and its arrays are
+ * valid only during the call; its strings point into the mapping and stay valid until
+ * advdb_close. Entries come in record order; a package repeated across several
  * affected entries of one record gives one call per entry.
  * Only the entries of adv->affected that name the looked-up package are decoded in full;
- * the others carry ecosystem, name, purl and severity but no ranges, versions or
- * pkg_severity (n_* = 0). That keeps a hit on a 40-package AlmaLinux advisory cheap.
+ * the others carry ecosystem and name only (purl, severity NULL; no ranges, versions or
+ * pkg_severity: n_* = 0). That keeps a hit on a 40-package AlmaLinux advisory cheap.
  * advdb_foreach hands out complete records. */
 int advdb_lookup(struct advdb *db, const char *ecosystem, const char *name, advdb_hit_cb cb,
                  void *ctx, struct dd_error *err);

@@ -270,6 +270,30 @@ static void put_strv(struct enc *e, char *const *v, size_t n)
         put_str(e, v[i]);
 }
 
+/* A string list without repeats (first kept): interned strings compare by reference.
+ * References are stored so; the matcher relies on a record's being unique (osv.h). */
+static void put_strv_unique(struct enc *e, char *const *v, size_t n)
+{
+    struct advdb_builder *b = e->b;
+    size_t count_at = b->n_words;
+    put(e, 0); /* patched below */
+    uint32_t kept = 0;
+    for (size_t i = 0; i < n && !e->rc; i++) {
+        uint32_t r = 0;
+        if ((e->rc = intern(b, v[i], &r)) != 0)
+            break;
+        bool seen = false;
+        for (uint32_t k = 0; k < kept && !seen; k++)
+            seen = b->words[count_at + 1 + k] == r;
+        if (!seen) {
+            put(e, r);
+            kept++;
+        }
+    }
+    if (!e->rc)
+        b->words[count_at] = kept;
+}
+
 static void put_sev(struct enc *e, const struct osv_severity *s, size_t n)
 {
     put(e, (uint32_t)n);
@@ -291,7 +315,7 @@ static void encode(struct enc *e, const struct advisory *a)
     put_strv(e, a->aliases, a->n_aliases);
     put_strv(e, a->upstream, a->n_upstream);
     put_sev(e, a->severity, a->n_severity);
-    put_strv(e, a->references, a->n_references);
+    put_strv_unique(e, a->references, a->n_references);
     put(e, (uint32_t)a->n_affected);
     for (size_t i = 0; i < a->n_affected; i++) {
         const struct osv_affected *f = &a->affected[i];

@@ -24,6 +24,7 @@
 #include "findings.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,11 @@ void finding_cleanup(struct finding *f)
 {
     if (!f)
         return;
+    if (f->block) {
+        free(f->block);
+        memset(f, 0, sizeof(*f));
+        return;
+    }
     free(f->id);
     strs_free(f->aliases, f->n_aliases);
     free(f->pkg_name);
@@ -152,10 +158,86 @@ static int finding_cmp(const void *pa, const void *pb)
     return nstrcmp(a->id, b->id);
 }
 
+/* A run: consecutive findings of one package (the matcher emits a package's findings
+ * together), and its place in package order. */
+struct pkg_run {
+    const struct finding *head; /* its first finding */
+    size_t first, n, rank;
+};
+
+static int run_cmp(const void *pa, const void *pb)
+{
+    const struct finding *a = ((const struct pkg_run *)pa)->head;
+    const struct finding *b = ((const struct pkg_run *)pb)->head;
+    int r;
+    if ((r = nstrcmp(a->pkg_name, b->pkg_name)) != 0)
+        return r;
+    if ((r = nstrcmp(a->installed_version, b->installed_version)) != 0)
+        return r;
+    return a->pkg_index < b->pkg_index ? -1 : a->pkg_index > b->pkg_index;
+}
+
+struct ranked {
+    size_t rank; /* of the finding's package (run) */
+    struct finding *f;
+};
+
+static int ranked_cmp(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    if (a->f->severity != b->f->severity)
+        return a->f->severity > b->f->severity ? -1 : 1;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return nstrcmp(a->f->id, b->f->id);
+}
+
+static bool same_pkg(const struct finding *a, const struct finding *b)
+{
+    return a->pkg_index == b->pkg_index && nstrcmp(a->pkg_name, b->pkg_name) == 0 &&
+           nstrcmp(a->installed_version, b->installed_version) == 0;
+}
+
+/* Same order as finding_cmp, cheaper: packages are ranked once (a few hundred string
+ * compares), then findings sort on (severity, rank, id). Falls back to the plain sort when
+ * memory is short. */
 void finding_list_sort(struct finding_list *l)
 {
-    if (l->n > 1)
+    if (l->n < 2)
+        return;
+    size_t n_runs = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n_runs += i == 0 || !same_pkg(&l->v[i - 1], &l->v[i]);
+    struct pkg_run *runs = malloc(n_runs * sizeof(*runs));
+    struct ranked *rk = malloc(l->n * sizeof(*rk));
+    struct finding *out = malloc(l->n * sizeof(*out));
+    if (!runs || !rk || !out) {
+        free(runs);
+        free(rk);
+        free(out);
         qsort(l->v, l->n, sizeof(*l->v), finding_cmp);
+        return;
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i == 0 || !same_pkg(&l->v[i - 1], &l->v[i]))
+            runs[r++] = (struct pkg_run){&l->v[i], i, 0, 0};
+        runs[r - 1].n++;
+    }
+    qsort(runs, n_runs, sizeof(*runs), run_cmp);
+    /* equal packages in two runs (not adjacent in the input) share one rank */
+    for (size_t k = 0; k < n_runs; k++) {
+        runs[k].rank = k > 0 && run_cmp(&runs[k - 1], &runs[k]) == 0 ? runs[k - 1].rank : k;
+        for (size_t i = 0; i < runs[k].n; i++)
+            rk[runs[k].first + i] = (struct ranked){runs[k].rank, &l->v[runs[k].first + i]};
+    }
+    qsort(rk, l->n, sizeof(*rk), ranked_cmp);
+    for (size_t i = 0; i < l->n; i++)
+        out[i] = *rk[i].f;
+    memcpy(l->v, out, l->n * sizeof(*out));
+    free(runs);
+    free(rk);
+    free(out);
 }
 
 void finding_list_count(const struct finding_list *l, size_t counts[SEVERITY_CRITICAL + 1])

@@ -45,6 +45,10 @@ struct finding {
     char *title;        /* summary, or the first line of details; may be NULL */
     char **references;  /* URLs, unique, in record order */
     size_t n_references;
+    /* When set, one allocation holding every string and both pointer arrays above (the
+     * matcher packs a finding so: one malloc instead of ~15); finding_cleanup frees just it.
+     * NULL: each field is its own allocation. Never mix the two in one finding. */
+    void *block;
 };
 
 struct finding_error {

@@ -53,6 +53,7 @@
  */
 #include "match.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -299,11 +300,35 @@ static const char *kind_name(enum osv_event_kind k)
     }
 }
 
-/* One range: *affected and the smallest fixed event above version. */
+/* Name the event of r whose version does not parse under s (the slow path of a failed
+ * compare: the fast path never validates separately). */
+static int range_bad_event(const struct osv_range *r, size_t ri, enum version_scheme s,
+                           const char *version, struct dd_error *err)
+{
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct osv_event *e = &r->events[i];
+        if ((e->kind == OSV_EV_INTRODUCED && strcmp(e->value, "0") == 0) ||
+            (e->kind == OSV_EV_LIMIT && strcmp(e->value, "*") == 0))
+            continue;
+        struct dd_error verr = {0};
+        if (version_validate(s, e->value, &verr) != 0)
+            return dd_error_set(err, DD_EPARSE,
+                                "ranges[%zu].events[%zu]: %s '%s' does not parse (%s)", ri, i,
+                                kind_name(e->kind), e->value, verr.msg);
+    }
+    return dd_error_set(err, DD_EPARSE, "installed version '%s' does not compare", version);
+}
+
+#define RANGE_STACK_EVENTS 16
+
+/* One range: *affected and the smallest fixed event above version. Every event version is
+ * parsed only by the compares that need it: typical ranges have two events, and parsing
+ * was most of matching time. */
 static int range_eval(const struct osv_range *r, size_t ri, enum version_scheme s,
                       const char *version, bool *affected, const char **fixed, struct dd_error *err)
 {
-    struct ev *ev = NULL, *tmp = NULL;
+    struct ev stack_ev[RANGE_STACK_EVENTS], stack_tmp[RANGE_STACK_EVENTS];
+    struct ev *ev = stack_ev, *tmp = stack_tmp;
     int rc = 0;
     *affected = false;
     *fixed = NULL;
@@ -312,11 +337,13 @@ static int range_eval(const struct osv_range *r, size_t ri, enum version_scheme 
     if (r->n_events > MAX_EVENTS)
         return dd_error_set(err, DD_ETOOBIG, "ranges[%zu]: %zu events (cap %d)", ri, r->n_events,
                             MAX_EVENTS);
-    ev = calloc(r->n_events, sizeof(*ev));
-    tmp = calloc(r->n_events, sizeof(*tmp));
-    if (!ev || !tmp) {
-        rc = dd_error_set(err, DD_ENOMEM, "out of memory");
-        goto out;
+    if (r->n_events > RANGE_STACK_EVENTS) {
+        ev = calloc(r->n_events, sizeof(*ev));
+        tmp = calloc(r->n_events, sizeof(*tmp));
+        if (!ev || !tmp) {
+            rc = dd_error_set(err, DD_ENOMEM, "out of memory");
+            goto out;
+        }
     }
     bool has_limit = false;
     for (size_t i = 0; i < r->n_events; i++) {
@@ -331,20 +358,11 @@ static int range_eval(const struct osv_range *r, size_t ri, enum version_scheme 
         ev[i].zero = e->kind == OSV_EV_INTRODUCED && strcmp(e->value, "0") == 0;
         ev[i].inf = e->kind == OSV_EV_LIMIT && strcmp(e->value, "*") == 0;
         has_limit = has_limit || e->kind == OSV_EV_LIMIT;
-        if (ev[i].zero || ev[i].inf)
-            continue;
-        struct dd_error verr = {0};
-        if (version_validate(s, e->value, &verr) != 0) {
-            rc =
-                dd_error_set(err, DD_EPARSE, "ranges[%zu].events[%zu]: %s '%s' does not parse (%s)",
-                             ri, i, kind_name(e->kind), e->value, verr.msg);
-            goto out;
-        }
     }
     struct sort_ctx sc = {s, 0};
     ev_sort(ev, tmp, r->n_events, &sc);
     if (sc.failed) {
-        rc = dd_error_set(err, DD_EPARSE, "ranges[%zu]: event versions do not compare", ri);
+        rc = range_bad_event(r, ri, s, version, err);
         goto out;
     }
     bool vulnerable = false, before_limit = !has_limit;
@@ -356,7 +374,7 @@ static int range_eval(const struct osv_range *r, size_t ri, enum version_scheme 
             continue;
         }
         if (!e->zero && version_compare(s, version, e->value, &c, NULL) != 0) {
-            rc = dd_error_set(err, DD_EPARSE, "installed version '%s' does not compare", version);
+            rc = range_bad_event(r, ri, s, version, err);
             goto out;
         }
         switch (e->kind) {
@@ -384,8 +402,10 @@ static int range_eval(const struct osv_range *r, size_t ri, enum version_scheme 
     if (!*affected)
         *fixed = NULL;
 out:
-    free(ev);
-    free(tmp);
+    if (ev != stack_ev) {
+        free(ev);
+        free(tmp);
+    }
     return rc;
 }
 
@@ -570,31 +590,40 @@ void match_severity_of(const struct advisory *adv, const struct osv_affected *en
 
 /* ---- IDs ----------------------------------------------------------------------------- */
 
-bool match_cve_of(const char *s, char out[32])
+/* The "CVE-YYYY-N..." inside s: s itself, or what follows an upper-case source prefix
+ * ("DEBIAN-", "UBUNTU-", "ALPINE-"); NULL when s names no CVE. Points into s. */
+static const char *cve_in(const char *s)
 {
     if (!s)
-        return false;
+        return NULL;
     const char *p = s;
-    /* an optional upper-case source prefix: "DEBIAN-", "UBUNTU-", "ALPINE-" */
     if (strncmp(p, "CVE-", 4) != 0) {
         const char *q = p;
         while (*q >= 'A' && *q <= 'Z')
             q++;
         if (q == p || q - p > 16 || *q != '-' || strncmp(q + 1, "CVE-", 4) != 0)
-            return false;
+            return NULL;
         p = q + 1;
     }
     const char *y = p + 4;
     for (int i = 0; i < 4; i++)
         if (!isdigit((unsigned char)y[i]))
-            return false;
+            return NULL;
     if (y[4] != '-')
-        return false;
+        return NULL;
     size_t nd = 0;
     for (const char *d = y + 5; *d; d++, nd++)
         if (!isdigit((unsigned char)*d))
-            return false;
+            return NULL;
     if (nd < 4 || nd > 19)
+        return NULL;
+    return p;
+}
+
+bool match_cve_of(const char *s, char out[32])
+{
+    const char *p = cve_in(s);
+    if (!p)
         return false;
     snprintf(out, 32, "%s", p);
     return true;
@@ -602,68 +631,167 @@ bool match_cve_of(const char *s, char out[32])
 
 /* ---- hits and merging ---------------------------------------------------------------- */
 
-struct strv {
-    char **v;
+/* Strings of a hit are BORROWED from the lookup source (the mapped DB), which keeps them
+ * valid until match_pkg returns (match.h); only findings own copies. Copying every ID and
+ * reference of every hit cost a sixth of matching time. */
+struct bstrv {
+    const char **v;
     size_t n, cap;
 };
 
-static void strv_cleanup(struct strv *s)
+static void bstrv_cleanup(struct bstrv *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
     free(s->v);
     memset(s, 0, sizeof(*s));
 }
 
-static bool strv_has(const struct strv *s, const char *x)
+static bool bstrv_has(const struct bstrv *s, const char *x)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], x) == 0)
+        if (s->v[i] == x || strcmp(s->v[i], x) == 0)
             return true;
     return false;
 }
 
-/* Append a copy unless present or at cap; -1 on ENOMEM. */
-static int strv_add(struct strv *s, const char *x, size_t cap)
+/* Append (the caller knows x is new); -1 on ENOMEM. */
+static int bstrv_add_unique(struct bstrv *s, const char *x)
 {
-    if (!x || strv_has(s, x) || s->n >= cap)
-        return 0;
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 8;
-        char **nv = realloc(s->v, nc * sizeof(*nv));
+        const char **nv = realloc(s->v, nc * sizeof(*nv));
         if (!nv)
             return -1;
         s->v = nv;
         s->cap = nc;
     }
-    if ((s->v[s->n] = dd_strdup(x)) == NULL)
-        return -1;
-    s->n++;
+    s->v[s->n++] = x;
     return 0;
 }
 
+/* Append unless NULL, present or at cap; -1 on ENOMEM. */
+static int bstrv_add(struct bstrv *s, const char *x, size_t cap)
+{
+    if (!x || s->n >= cap || bstrv_has(s, x))
+        return 0;
+    return bstrv_add_unique(s, x);
+}
+
+/* String -> index map with borrowed keys: hits by record ID, findings by CVE, IDs by
+ * finding, references by finding. Up to SMAP_SMALL entries live inline and are searched
+ * linearly (most packages have a handful of hits: no allocation); beyond that an
+ * open-addressing table keeps merging linear in the number of IDs. */
+#define SMAP_SMALL 8
+
+struct smap {
+    const char *small_keys[SMAP_SMALL];
+    size_t small_vals[SMAP_SMALL];
+    const char **keys; /* the table, once n > SMAP_SMALL */
+    size_t *vals;
+    size_t cap, n; /* cap: 0 or a power of two */
+};
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void smap_cleanup(struct smap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+static size_t *smap_get(struct smap *m, const char *k)
+{
+    if (m->cap == 0) {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->small_keys[i] == k || strcmp(m->small_keys[i], k) == 0)
+                return &m->small_vals[i];
+        return NULL;
+    }
+    for (size_t i = str_hash(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i])
+            return NULL;
+        if (m->keys[i] == k || strcmp(m->keys[i], k) == 0)
+            return &m->vals[i];
+    }
+}
+
+static void smap_insert(const char **keys, size_t *vals, size_t cap, const char *k, size_t v)
+{
+    size_t i = str_hash(k) & (cap - 1);
+    while (keys[i])
+        i = (i + 1) & (cap - 1);
+    keys[i] = k;
+    vals[i] = v;
+}
+
+/* Insert k -> v, or lower an existing value to v (the smallest index wins). Returns 1 when
+ * k was new, 0 when present, -1 on ENOMEM. */
+static int smap_put_min(struct smap *m, const char *k, size_t v)
+{
+    size_t *cur = smap_get(m, k);
+    if (cur) {
+        if (v < *cur)
+            *cur = v;
+        return 0;
+    }
+    if (m->cap == 0 && m->n < SMAP_SMALL) {
+        m->small_keys[m->n] = k;
+        m->small_vals[m->n++] = v;
+        return 1;
+    }
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 4 * SMAP_SMALL;
+        const char **nk = calloc(nc, sizeof(*nk));
+        size_t *nv = calloc(nc, sizeof(*nv));
+        if (!nk || !nv) {
+            free(nk);
+            free(nv);
+            return -1;
+        }
+        if (m->cap == 0) {
+            for (size_t i = 0; i < m->n; i++)
+                smap_insert(nk, nv, nc, m->small_keys[i], m->small_vals[i]);
+        } else {
+            for (size_t i = 0; i < m->cap; i++)
+                if (m->keys[i])
+                    smap_insert(nk, nv, nc, m->keys[i], m->vals[i]);
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = nc;
+    }
+    smap_insert(m->keys, m->vals, m->cap, k, v);
+    m->n++;
+    return 1;
+}
+
 struct hit {
-    char *id;
-    struct strv ids;  /* id, aliases, upstream as written */
-    struct strv keys; /* CVE IDs */
-    char *ecosystem;
-    char *fixed;
+    const char *id;
+    struct bstrv ids;  /* id, aliases, upstream as written */
+    struct bstrv keys; /* the CVE IDs among them (pointers into ids' strings) */
+    const char *ecosystem;
+    const char *fixed;
     enum vuln_status status;
     struct match_severity sev;
-    char *title;
-    struct strv refs;
+    const char *title; /* first line of summary or details, title_len bytes */
+    size_t title_len;
+    struct bstrv refs;
     int rank;
 };
 
 static void hit_cleanup(struct hit *h)
 {
-    free(h->id);
-    strv_cleanup(&h->ids);
-    strv_cleanup(&h->keys);
-    free(h->ecosystem);
-    free(h->fixed);
-    free(h->title);
-    strv_cleanup(&h->refs);
+    bstrv_cleanup(&h->ids);
+    bstrv_cleanup(&h->keys);
+    bstrv_cleanup(&h->refs);
 }
 
 struct collect {
@@ -673,48 +801,28 @@ struct collect {
     struct finding_list *out;
     struct hit *hits;
     size_t n_hits, cap_hits;
-    int rc; /* first fatal error (ENOMEM) */
+    struct smap by_id; /* record ID -> hit index */
+    int rc;            /* first fatal error (ENOMEM) */
     struct dd_error *err;
 };
 
-static char *make_title(const struct advisory *adv)
-{
-    const char *s = adv->summary && *adv->summary ? adv->summary : adv->details;
-    if (!s)
-        return NULL;
-    size_t n = strcspn(s, "\n");
-    if (n > TITLE_MAX)
-        n = TITLE_MAX;
-    return dd_strndup(s, n);
-}
-
 static int hit_rank(const struct advisory *adv)
 {
-    char cve[32];
-    if (strncmp(adv->id, "GHSA-", 5) == 0 || match_cve_of(adv->id, cve))
+    if (strncmp(adv->id, "GHSA-", 5) == 0 || cve_in(adv->id))
         return 0;
     return 1;
 }
 
 static int add_ids(struct hit *h, char *const *ids, size_t n)
 {
-    char cve[32];
     for (size_t i = 0; i < n; i++) {
         if (!ids[i])
             continue;
-        if (strv_add(&h->ids, ids[i], MAX_IDS_PER_HIT) ||
-            (match_cve_of(ids[i], cve) && strv_add(&h->keys, cve, MAX_KEYS_PER_HIT)))
+        if (bstrv_add(&h->ids, ids[i], MAX_IDS_PER_HIT) ||
+            bstrv_add(&h->keys, cve_in(ids[i]), MAX_KEYS_PER_HIT))
             return -1;
     }
     return 0;
-}
-
-static struct hit *find_hit(struct collect *c, const char *id)
-{
-    for (size_t i = 0; i < c->n_hits; i++)
-        if (strcmp(c->hits[i].id, id) == 0)
-            return &c->hits[i];
-    return NULL;
 }
 
 static int on_hit(const struct advisory *adv, size_t ai, void *ctx)
@@ -740,17 +848,13 @@ static int on_hit(const struct advisory *adv, size_t ai, void *ctx)
     }
     if (!ev.affected)
         return 0;
-    struct hit *h = find_hit(c, adv->id);
-    if (h) { /* the same record again (one package repeated across affected entries) */
+    size_t *known = smap_get(&c->by_id, adv->id);
+    if (known) { /* the same record again (one package repeated across affected entries) */
+        struct hit *h = &c->hits[*known];
         int cmp;
         if (ev.fixed && h->fixed &&
-            version_compare(q->scheme, ev.fixed, h->fixed, &cmp, NULL) == 0 && cmp < 0) {
-            char *f = dd_strdup(ev.fixed);
-            if (!f)
-                goto oom;
-            free(h->fixed);
-            h->fixed = f;
-        }
+            version_compare(q->scheme, ev.fixed, h->fixed, &cmp, NULL) == 0 && cmp < 0)
+            h->fixed = ev.fixed;
         return 0;
     }
     if (c->n_hits >= MAX_HITS_PER_PKG)
@@ -763,23 +867,36 @@ static int on_hit(const struct advisory *adv, size_t ai, void *ctx)
         c->hits = nv;
         c->cap_hits = nc;
     }
-    h = &c->hits[c->n_hits];
+    struct hit *h = &c->hits[c->n_hits];
     memset(h, 0, sizeof(*h));
     c->n_hits++;
-    h->id = dd_strdup(adv->id);
-    h->ecosystem = dd_strdup(a->ecosystem);
-    h->fixed = dd_strdup(ev.fixed);
+    h->id = adv->id;
+    h->ecosystem = a->ecosystem;
+    h->fixed = ev.fixed;
     h->status = ev.fixed ? VULN_STATUS_FIXED : VULN_STATUS_AFFECTED;
-    h->title = make_title(adv);
+    h->title = adv->summary && *adv->summary ? adv->summary : adv->details;
+    if (h->title) {
+        h->title_len = strcspn(h->title, "\n");
+        if (h->title_len > TITLE_MAX)
+            h->title_len = TITLE_MAX;
+    }
     h->rank = hit_rank(adv);
     match_severity_of(adv, a, &h->sev);
     char *self[1] = {adv->id};
-    if (!h->id || !h->ecosystem || (ev.fixed && !h->fixed) || add_ids(h, self, 1) ||
-        add_ids(h, adv->aliases, adv->n_aliases) || add_ids(h, adv->upstream, adv->n_upstream))
+    if (add_ids(h, self, 1) || add_ids(h, adv->aliases, adv->n_aliases) ||
+        add_ids(h, adv->upstream, adv->n_upstream) ||
+        smap_put_min(&c->by_id, h->id, c->n_hits - 1) < 0)
         goto oom;
-    for (size_t i = 0; i < adv->n_references; i++)
-        if (strv_add(&h->refs, adv->references[i], MAX_REFS))
+    /* references: copied as listed (deduplicated per finding, in emit_finding) */
+    size_t nr = adv->n_references < MAX_REFS ? adv->n_references : MAX_REFS;
+    if (nr) {
+        if ((h->refs.v = malloc(nr * sizeof(*h->refs.v))) == NULL)
             goto oom;
+        h->refs.cap = nr;
+        for (size_t i = 0; i < nr; i++)
+            if (adv->references[i])
+                h->refs.v[h->refs.n++] = adv->references[i];
+    }
     return 0;
 oom:
     c->rc = dd_error_set(c->err, DD_ENOMEM, "out of memory");
@@ -787,16 +904,16 @@ oom:
 }
 
 struct group {
-    char key[IGNORE_MAX_ID + 1]; /* CVE or the founding record's ID */
-    size_t *members;             /* hit indexes, sorted by rank */
+    const char *key; /* CVE or the founding record's ID (borrowed) */
+    size_t *members; /* hit indexes, in hit order (sorted by rank) */
     size_t n, cap;
 };
 
 static int group_add(struct group *g, size_t hi)
 {
-    for (size_t i = 0; i < g->n; i++)
-        if (g->members[i] == hi)
-            return 0;
+    /* hits are added in index order: a repeat can only be the last member */
+    if (g->n && g->members[g->n - 1] == hi)
+        return 0;
     if (g->n == g->cap) {
         size_t nc = g->cap ? g->cap * 2 : 4;
         size_t *nv = realloc(g->members, nc * sizeof(*nv));
@@ -809,18 +926,38 @@ static int group_add(struct group *g, size_t hi)
     return 0;
 }
 
-static int hit_order(const struct hit *a, const struct hit *b)
+static int hit_order(const void *pa, const void *pb)
 {
+    const struct hit *a = pa, *b = pb;
     if (a->rank != b->rank)
         return a->rank - b->rank;
-    return strcmp(a->id, b->id);
+    return strcmp(a->id, b->id); /* IDs are unique among hits: a total order */
+}
+
+static int str_order(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Copy s (at most max bytes of it) to *at, NUL-terminate, advance; NULL for NULL. */
+static char *pack_str(char **at, const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    size_t n = strnlen(s, max);
+    char *r = *at;
+    memcpy(r, s, n);
+    r[n] = '\0';
+    *at += n + 1;
+    return r;
 }
 
 static int emit_finding(const struct pkg *p, size_t pkg_index, const struct match_query *q,
                         const struct group *g, const struct hit *hits, struct finding_list *out)
 {
     struct finding *f;
-    struct strv aliases = {0}, refs = {0};
+    struct bstrv aliases = {0}, refs = {0};
+    struct smap seen_refs = {0};
     int rc = DD_ENOMEM;
     if (finding_list_add(out, &f) != 0)
         return DD_ENOMEM;
@@ -843,67 +980,81 @@ static int emit_finding(const struct pkg *p, size_t pkg_index, const struct matc
         for (size_t k = 0; k < h->ids.n; k++) {
             /* a bulletin naming several CVEs lends each finding only the IDs of that CVE */
             const char *x = h->ids.v[k];
-            char cve[32];
-            bool take = match_cve_of(x, cve) ? strcmp(cve, g->key) == 0
-                                             : (h->keys.n <= 1 || strcmp(x, h->id) == 0);
-            if (take && strcmp(x, g->key) != 0 && strv_add(&aliases, x, 256))
+            const char *cve = cve_in(x);
+            bool take = cve ? strcmp(cve, g->key) == 0 : (h->keys.n <= 1 || x == h->id);
+            if (take && strcmp(x, g->key) != 0 && bstrv_add(&aliases, x, 256))
                 goto out;
         }
-        for (size_t k = 0; k < h->refs.n; k++)
-            if (strv_add(&refs, h->refs.v[k], MAX_REFS))
+        /* a record's references are unique (osv.h): only a merge can repeat one */
+        for (size_t k = 0; k < h->refs.n && refs.n < MAX_REFS; k++) {
+            int added = g->n == 1 ? 1 : smap_put_min(&seen_refs, h->refs.v[k], 0);
+            if (added < 0 || (added == 1 && bstrv_add_unique(&refs, h->refs.v[k])))
                 goto out;
+        }
     }
     if (!sev)
         sev = cv;
-    f->id = dd_strdup(g->key);
-    f->pkg_index = pkg_index;
-    f->pkg_name = dd_strdup(p->name);
-    f->matched_name = dd_strdup(q->name);
-    f->ecosystem = dd_strdup(primary->ecosystem);
-    f->matched_version = dd_strdup(q->version);
-    if (p->type == PKG_TYPE_RPM)
-        f->installed_version = dd_strdup(q->version);
-    else
-        f->installed_version = dd_strdup(p->version);
-    f->status = any_fixed ? VULN_STATUS_FIXED : primary->status;
-    f->fixed_version = dd_strdup(fixed);
-    f->title = dd_strdup(primary->title);
-    if (!f->id || !f->pkg_name || !f->matched_name || !f->ecosystem || !f->matched_version ||
-        !f->installed_version || (fixed && !f->fixed_version) || (primary->title && !f->title))
+    const struct hit *ch = sev && sev->sev.has_cvss ? sev : cv;
+    char ver[8] = "";
+    if (ch)
+        snprintf(ver, sizeof(ver), "%d.%d", ch->sev.cvss.major, ch->sev.cvss.minor);
+    if (aliases.n > 1)
+        qsort(aliases.v, aliases.n, sizeof(*aliases.v), str_order);
+    const char *installed = p->type == PKG_TYPE_RPM ? q->version : p->version;
+    const char *src = sev ? sev->sev.source : NULL;
+    const char *vec = ch ? ch->sev.cvss.vector : NULL;
+    /* one block: pointer arrays, then the strings */
+    size_t title_len = primary->title ? primary->title_len : 0;
+    size_t need = (aliases.n + refs.n) * sizeof(char *);
+    const char *one[] = {g->key, p->name, q->name, primary->ecosystem, q->version, installed,
+                         fixed,  src,     vec,     ch ? ver : NULL};
+    for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+        need += one[i] ? strlen(one[i]) + 1 : 0;
+    need += primary->title ? title_len + 1 : 0;
+    for (size_t i = 0; i < aliases.n; i++)
+        need += strlen(aliases.v[i]) + 1;
+    for (size_t i = 0; i < refs.n; i++)
+        need += strlen(refs.v[i]) + 1;
+    char *block = malloc(need);
+    if (!block)
         goto out;
+    f->block = block;
+    char **arr = (char **)(void *)block;
+    char *at = block + (aliases.n + refs.n) * sizeof(char *);
+    f->id = pack_str(&at, g->key, SIZE_MAX);
+    f->pkg_index = pkg_index;
+    f->pkg_name = pack_str(&at, p->name, SIZE_MAX);
+    f->matched_name = pack_str(&at, q->name, SIZE_MAX);
+    f->ecosystem = pack_str(&at, primary->ecosystem, SIZE_MAX);
+    f->matched_version = pack_str(&at, q->version, SIZE_MAX);
+    f->installed_version = pack_str(&at, installed, SIZE_MAX);
+    f->status = any_fixed ? VULN_STATUS_FIXED : primary->status;
+    f->fixed_version = pack_str(&at, fixed, SIZE_MAX);
+    f->title = pack_str(&at, primary->title, title_len);
     if (sev) {
         f->severity = sev->sev.level;
-        if (sev->sev.source && (f->severity_source = dd_strdup(sev->sev.source)) == NULL)
-            goto out;
+        f->severity_source = pack_str(&at, src, SIZE_MAX);
     }
-    const struct hit *ch = sev && sev->sev.has_cvss ? sev : cv;
     if (ch) {
-        char ver[8];
-        snprintf(ver, sizeof(ver), "%d.%d", ch->sev.cvss.major, ch->sev.cvss.minor);
         f->has_cvss = true;
         f->cvss_score = ch->sev.cvss.base_score;
-        f->cvss_vector = dd_strdup(ch->sev.cvss.vector);
-        f->cvss_version = dd_strdup(ver);
-        if (!f->cvss_vector || !f->cvss_version)
-            goto out;
+        f->cvss_vector = pack_str(&at, vec, SIZE_MAX);
+        f->cvss_version = pack_str(&at, ver, SIZE_MAX);
     }
-    /* sorted aliases */
-    for (size_t i = 1; i < aliases.n; i++)
-        for (size_t j = i; j > 0 && strcmp(aliases.v[j - 1], aliases.v[j]) > 0; j--) {
-            char *t = aliases.v[j];
-            aliases.v[j] = aliases.v[j - 1];
-            aliases.v[j - 1] = t;
-        }
-    f->aliases = aliases.v;
+    f->aliases = aliases.n ? arr : NULL;
     f->n_aliases = aliases.n;
-    memset(&aliases, 0, sizeof(aliases));
-    f->references = refs.v;
+    for (size_t i = 0; i < aliases.n; i++)
+        arr[i] = pack_str(&at, aliases.v[i], SIZE_MAX);
+    f->references = refs.n ? arr + aliases.n : NULL;
     f->n_references = refs.n;
-    memset(&refs, 0, sizeof(refs));
+    for (size_t i = 0; i < refs.n; i++)
+        arr[aliases.n + i] = pack_str(&at, refs.v[i], SIZE_MAX);
+    assert(at == block + need);
     rc = 0;
 out:
-    strv_cleanup(&aliases);
-    strv_cleanup(&refs);
+    bstrv_cleanup(&aliases);
+    bstrv_cleanup(&refs);
+    smap_cleanup(&seen_refs);
     if (rc) {
         finding_cleanup(f);
         out->n--;
@@ -911,72 +1062,122 @@ out:
     return rc;
 }
 
+struct groups {
+    struct group *v;
+    size_t n, cap;
+    struct smap by_key; /* group key -> group index */
+    struct smap by_id;  /* any ID of a member (and each key) -> smallest group index; kept
+                           only from pass 2 on (track_ids), when a record names no CVE */
+    bool track_ids;
+};
+
+static void groups_cleanup(struct groups *gs)
+{
+    for (size_t gi = 0; gi < gs->n; gi++)
+        free(gs->v[gi].members);
+    free(gs->v);
+    smap_cleanup(&gs->by_key);
+    smap_cleanup(&gs->by_id);
+}
+
+/* Make every ID of hit h (and nothing else) find group gi. */
+static int groups_track(struct groups *gs, size_t gi, const struct hit *h)
+{
+    for (size_t x = 0; x < h->ids.n; x++)
+        if (smap_put_min(&gs->by_id, h->ids.v[x], gi) < 0)
+            return -1;
+    return 0;
+}
+
+/* A new empty group keyed key; its index in *gi. -1 on ENOMEM. */
+static int groups_new(struct groups *gs, const char *key, size_t *gi)
+{
+    if (gs->n == gs->cap) {
+        size_t nc = gs->cap ? gs->cap * 2 : 8;
+        struct group *nv = realloc(gs->v, nc * sizeof(*nv));
+        if (!nv)
+            return -1;
+        gs->v = nv;
+        gs->cap = nc;
+    }
+    *gi = gs->n++;
+    memset(&gs->v[*gi], 0, sizeof(gs->v[*gi]));
+    gs->v[*gi].key = key;
+    if (smap_put_min(&gs->by_key, key, *gi) < 0 ||
+        (gs->track_ids && smap_put_min(&gs->by_id, key, *gi) < 0))
+        return -1;
+    return 0;
+}
+
+static int groups_join(struct groups *gs, size_t gi, const struct hit *h, size_t hi)
+{
+    if (group_add(&gs->v[gi], hi))
+        return -1;
+    return gs->track_ids ? groups_track(gs, gi, h) : 0;
+}
+
+/* Start tracking IDs: index what pass 1 grouped, in group order (smallest index wins). */
+static int groups_start_tracking(struct groups *gs, const struct hit *hits)
+{
+    gs->track_ids = true;
+    for (size_t gi = 0; gi < gs->n; gi++) {
+        if (smap_put_min(&gs->by_id, gs->v[gi].key, gi) < 0)
+            return -1;
+        for (size_t m = 0; m < gs->v[gi].n; m++)
+            if (groups_track(gs, gi, &hits[gs->v[gi].members[m]]))
+                return -1;
+    }
+    return 0;
+}
+
 static int merge_hits(const struct pkg *p, size_t pkg_index, const struct match_query *q,
                       struct hit *hits, size_t n_hits, struct finding_list *out)
 {
-    struct group *groups = NULL;
-    size_t n_groups = 0, cap_groups = 0;
+    struct groups gs = {0};
     int rc = DD_ENOMEM;
     /* stable order: by rank, then ID */
-    for (size_t i = 1; i < n_hits; i++)
-        for (size_t j = i; j > 0 && hit_order(&hits[j - 1], &hits[j]) > 0; j--) {
-            struct hit t = hits[j];
-            hits[j] = hits[j - 1];
-            hits[j - 1] = t;
-        }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t hi = 0; hi < n_hits; hi++) {
-            struct hit *h = &hits[hi];
-            if ((pass == 0) != (h->keys.n > 0))
-                continue;
-            size_t nk = pass == 0 ? h->keys.n : 1;
-            for (size_t k = 0; k < nk; k++) {
-                struct group *g = NULL;
-                if (pass == 0) {
-                    for (size_t gi = 0; gi < n_groups && !g; gi++)
-                        if (strcmp(groups[gi].key, h->keys.v[k]) == 0)
-                            g = &groups[gi];
-                } else {
-                    /* no CVE: join the finding that shares one of its IDs */
-                    for (size_t gi = 0; gi < n_groups && !g; gi++) {
-                        if (strv_has(&h->ids, groups[gi].key))
-                            g = &groups[gi];
-                        for (size_t m = 0; m < groups[gi].n && !g; m++) {
-                            const struct hit *o = &hits[groups[gi].members[m]];
-                            for (size_t x = 0; x < h->ids.n && !g; x++)
-                                if (strv_has(&o->ids, h->ids.v[x]))
-                                    g = &groups[gi];
-                        }
-                    }
-                }
-                if (!g) {
-                    if (n_groups == cap_groups) {
-                        size_t nc = cap_groups ? cap_groups * 2 : 8;
-                        struct group *nv = realloc(groups, nc * sizeof(*nv));
-                        if (!nv)
-                            goto out;
-                        groups = nv;
-                        cap_groups = nc;
-                    }
-                    g = &groups[n_groups++];
-                    memset(g, 0, sizeof(*g));
-                    snprintf(g->key, sizeof(g->key), "%s", pass == 0 ? h->keys.v[k] : h->id);
-                }
-                if (group_add(g, hi))
-                    goto out;
-            }
+    qsort(hits, n_hits, sizeof(*hits), hit_order);
+    /* pass 1: one finding per CVE; a record naming several CVEs joins each */
+    for (size_t hi = 0; hi < n_hits; hi++) {
+        const struct hit *h = &hits[hi];
+        for (size_t k = 0; k < h->keys.n; k++) {
+            size_t *at = smap_get(&gs.by_key, h->keys.v[k]);
+            size_t gi;
+            if (at)
+                gi = *at;
+            else if (groups_new(&gs, h->keys.v[k], &gi))
+                goto out;
+            if (groups_join(&gs, gi, h, hi))
+                goto out;
         }
     }
-    for (size_t gi = 0; gi < n_groups; gi++) {
-        /* members were added in hit order, already sorted by rank */
-        if (emit_finding(p, pkg_index, q, &groups[gi], hits, out))
+    /* pass 2: a record naming no CVE joins the first finding that shares one of its IDs
+     * (as key or as another member's ID), else founds its own */
+    for (size_t hi = 0; hi < n_hits; hi++) {
+        const struct hit *h = &hits[hi];
+        if (h->keys.n > 0)
+            continue;
+        if (!gs.track_ids && groups_start_tracking(&gs, hits))
+            goto out;
+        size_t gi = SIZE_MAX;
+        for (size_t x = 0; x < h->ids.n; x++) {
+            size_t *at = smap_get(&gs.by_id, h->ids.v[x]);
+            if (at && *at < gi)
+                gi = *at;
+        }
+        if (gi == SIZE_MAX && groups_new(&gs, h->id, &gi))
+            goto out;
+        if (groups_join(&gs, gi, h, hi))
+            goto out;
+    }
+    for (size_t gi = 0; gi < gs.n; gi++) {
+        /* a group's members were added in hit order: sorted by rank */
+        if (emit_finding(p, pkg_index, q, &gs.v[gi], hits, out))
             goto out;
     }
     rc = 0;
 out:
-    for (size_t gi = 0; gi < n_groups; gi++)
-        free(groups[gi].members);
-    free(groups);
+    groups_cleanup(&gs);
     return rc;
 }
 
@@ -1024,6 +1225,7 @@ out:
     for (size_t i = 0; i < c.n_hits; i++)
         hit_cleanup(&c.hits[i]);
     free(c.hits);
+    smap_cleanup(&c.by_id);
     return rc;
 }
 

@@ -71,7 +71,10 @@ struct match_severity {
 void match_severity_of(const struct advisory *adv, const struct osv_affected *entry,
                        struct match_severity *out);
 
-/* The lookup the matcher calls: same contract as advdb_lookup. */
+/* The lookup the matcher calls: same contract as advdb_lookup. The matcher keeps pointers
+ * to the strings of the advisories it is handed (not to the advisory structs or their
+ * arrays) until match_pkg returns: they must stay valid that long (advdb's point into the
+ * mapped file; a test's into its own records). */
 typedef int (*match_lookup_fn)(void *src, const char *ecosystem, const char *name, advdb_hit_cb cb,
                                void *cb_ctx, struct dd_error *err);
 

@@ -376,6 +376,44 @@ static int get_affected(struct walk *w, json_t *root, struct advisory *adv)
     return 0;
 }
 
+static int ptr_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Drop repeated URLs, keeping the first of each in record order: consumers (the matcher)
+ * rely on a record's references being unique. Sorting a copy finds out cheaply whether
+ * there is anything to drop; the stable removal then runs only for such records. */
+static int refs_unique(struct advisory *adv)
+{
+    size_t n = adv->n_references;
+    if (n < 2)
+        return 0;
+    char **sorted = malloc(n * sizeof(*sorted));
+    if (sorted == NULL)
+        return DD_ENOMEM;
+    memcpy(sorted, adv->references, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), ptr_strcmp);
+    bool dup = false;
+    for (size_t i = 1; i < n && !dup; i++)
+        dup = strcmp(sorted[i - 1], sorted[i]) == 0;
+    free(sorted);
+    if (!dup)
+        return 0;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < w && !seen; k++)
+            seen = strcmp(adv->references[k], adv->references[i]) == 0;
+        if (seen)
+            free(adv->references[i]);
+        else
+            adv->references[w++] = adv->references[i];
+    }
+    adv->n_references = w;
+    return 0;
+}
+
 static int get_references(struct walk *w, json_t *root, struct advisory *adv)
 {
     json_t *arr;
@@ -397,6 +435,8 @@ static int get_references(struct walk *w, json_t *root, struct advisory *adv)
             return rc;
         adv->references[adv->n_references++] = url;
     }
+    if (refs_unique(adv) != 0)
+        return dd_error_set(w->err, DD_ENOMEM, "%s: out of memory", w->id);
     return 0;
 }
 

@@ -73,7 +73,7 @@ struct advisory {
     struct osv_severity *severity;
     size_t n_severity;
     char *db_severity; /* top-level database_specific.severity (GHSA: LOW..CRITICAL) */
-    char **references; /* URLs */
+    char **references; /* URLs, unique (repeats dropped at parse), in record order */
     size_t n_references;
     struct osv_affected *affected;
     size_t n_affected;

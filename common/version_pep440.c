@@ -117,7 +117,13 @@ static int pep_parse(const char *str, struct pep *v, struct dd_error *err)
     }
     while (n > 0 && is_space(s[n - 1]))
         n--;
-    memset(v, 0, sizeof(*v));
+    /* every field but the release array (filled up to nrel): 8 KiB of memset per compare
+     * was a tenth of matching time */
+    v->nrel = 0;
+    v->pre_n = v->post_n = v->dev_n = (struct num){NULL, 0};
+    v->has_post = v->has_dev = false;
+    v->local = NULL;
+    v->local_len = 0;
     v->pre_l = -1;
     v->epoch.p = "0";
     v->epoch.n = 1;
@@ -143,6 +149,8 @@ static int pep_parse(const char *str, struct pep *v, struct dd_error *err)
         else
             break;
     }
+    if (i == n)
+        return 0; /* the common "1.2.3": nothing else to look for */
 
     /* pre-release */
     {

@@ -130,17 +130,47 @@ static int probe_lookup(void *src, const char *eco, const char *name, advdb_hit_
     return advdb_lookup(src, eco, name, cb, ctx, err);
 }
 
+/* Every field of every finding, one line each: compares two matcher builds exactly. */
+static void dump_findings(const char *path, const struct inventory *inv,
+                          const struct finding_list *fl)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    for (size_t i = 0; i < fl->n; i++) {
+        const struct finding *x = &fl->v[i];
+        fprintf(f, "%s|%s|%s|%s|%s|%s|%s|%d|%d|%s|%.1f|%s|%s|%s|", x->id,
+                inv->pkgs.v[x->pkg_index].name, x->pkg_name, x->matched_name, x->ecosystem,
+                x->installed_version, x->matched_version, (int)x->status, (int)x->severity,
+                x->severity_source ? x->severity_source : "", x->has_cvss ? x->cvss_score : -1,
+                x->cvss_vector ? x->cvss_vector : "", x->cvss_version ? x->cvss_version : "",
+                x->fixed_version ? x->fixed_version : "");
+        for (size_t k = 0; k < x->n_aliases; k++)
+            fprintf(f, "%s,", x->aliases[k]);
+        fprintf(f, "|%s|", x->title ? x->title : "");
+        for (size_t k = 0; k < x->n_references; k++)
+            fprintf(f, "%s,", x->references[k]);
+        fprintf(f, "\n");
+    }
+    for (size_t i = 0; i < fl->n_errors; i++)
+        fprintf(f, "error|%zu|%s|%s\n", fl->errors[i].pkg_index,
+                fl->errors[i].advisory ? fl->errors[i].advisory : "", fl->errors[i].msg);
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"runs", required_argument, NULL, 'r'},
-        {"names", required_argument, NULL, 'n'},
-        {"sqlite", required_argument, NULL, 's'},
-        {"parse-dir", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0},
+        {"runs", required_argument, NULL, 'r'},   {"names", required_argument, NULL, 'n'},
+        {"sqlite", required_argument, NULL, 's'}, {"parse-dir", required_argument, NULL, 'p'},
+        {"match-only", no_argument, NULL, 'm'},   {"dump", required_argument, NULL, 'd'},
+        {"os", required_argument, NULL, 'o'},     {NULL, 0, NULL, 0},
     };
     int runs = 21, want = 1000, c;
     const char *sqlite_path = NULL, *parse_dir = NULL;
+    bool match_only = false;      /* for profiling the matcher alone */
+    const char *dump_path = NULL; /* every finding of the match run, one line each */
+    const char *os_eco = NULL;    /* match OS packages of this ecosystem ("AlmaLinux:9") */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'r')
             runs = atoi(optarg);
@@ -150,11 +180,19 @@ int main(int argc, char **argv)
             sqlite_path = optarg;
         else if (c == 'p')
             parse_dir = optarg;
+        else if (c == 'm')
+            match_only = true;
+        else if (c == 'd')
+            dump_path = optarg;
+        else if (c == 'o')
+            os_eco = optarg;
         else
             return 2;
     }
     if (optind != argc - 1 || runs < 1 || want < 1) {
-        fprintf(stderr, "usage: advdb_probe DB [--runs N] [--names N] [--sqlite FILE]\n");
+        fprintf(stderr,
+                "usage: advdb_probe DB [--runs N] [--names N] [--sqlite FILE] [--parse-dir DIR] "
+                "[--match-only] [--dump FILE] [--os Debian:12|Alpine:v3.18|AlmaLinux:9]\n");
         return 2;
     }
     const char *path = argv[optind];
@@ -206,7 +244,7 @@ int main(int argc, char **argv)
     }
     printf("indexed_names=%zu queries=%d\n", all.n, want);
     struct hits h = {0};
-    for (int r = 0; r < runs; r++) {
+    for (int r = 0; r < runs && !match_only; r++) {
         h.entries = h.versions = 0;
         double t0 = now_ms();
         for (int i = 0; i < want; i++)
@@ -223,17 +261,39 @@ int main(int argc, char **argv)
         struct inventory inv;
         inventory_init(&inv);
         size_t n_lang = 0;
+        enum pkg_type os_type = PKG_TYPE_DEB;
+        if (os_eco) {
+            /* OS packages instead: names of that ecosystem, a low version, the OS set */
+            const char *colon = strchr(os_eco, ':');
+            const char *fam = strncmp(os_eco, "Debian", 6) == 0   ? "debian"
+                              : strncmp(os_eco, "Alpine", 6) == 0 ? "alpine"
+                                                                  : "almalinux";
+            os_type = fam[1] == 'e'                    ? PKG_TYPE_DEB
+                      : fam[1] == 'l' && fam[2] == 'p' ? PKG_TYPE_APK
+                                                       : PKG_TYPE_RPM;
+            inv.os.family = strdup(fam);
+            inv.os.version = strdup(colon ? colon + 1 + (colon[1] == 'v') : "0");
+            inv.has_os = true;
+        }
         for (size_t i = 0; i < all.n; i++) {
             const char *e = all.v[i].eco;
-            n_lang += strcmp(e, "npm") == 0 || strcmp(e, "PyPI") == 0 || strcmp(e, "Go") == 0 ||
-                      strcmp(e, "crates.io") == 0 || strcmp(e, "Maven") == 0;
+            if (os_eco)
+                n_lang += strcmp(e, os_eco) == 0;
+            else
+                n_lang += strcmp(e, "npm") == 0 || strcmp(e, "PyPI") == 0 || strcmp(e, "Go") == 0 ||
+                          strcmp(e, "crates.io") == 0 || strcmp(e, "Maven") == 0;
         }
         size_t seen = 0, taken = 0;
         for (size_t i = 0; i < all.n && n_lang && taken < (size_t)want; i++) {
             const char *e = all.v[i].eco;
             enum pkg_type ty;
             const char *ver = "1.0.0";
-            if (strcmp(e, "npm") == 0)
+            if (os_eco) {
+                if (strcmp(e, os_eco) != 0)
+                    continue;
+                ty = os_type;
+                ver = ty == PKG_TYPE_DEB ? "0.1-1" : ty == PKG_TYPE_APK ? "0.1-r0" : "0.1";
+            } else if (strcmp(e, "npm") == 0)
                 ty = PKG_TYPE_NPM;
             else if (strcmp(e, "PyPI") == 0)
                 ty = PKG_TYPE_PYPI;
@@ -257,6 +317,12 @@ int main(int argc, char **argv)
             snprintf(pk->name, l, "%s%s", all.v[i].name, taken % 5 == 4 ? "-drydock-miss" : "");
             pk->version = strdup(ver);
             pk->file_path = strdup("bench");
+            if (os_eco && ty != PKG_TYPE_RPM) { /* looked up by source package */
+                pk->src_name = strdup(pk->name);
+                pk->src_version = strdup(ver);
+            }
+            if (os_eco && ty == PKG_TYPE_RPM)
+                pk->release = strdup("1.el9");
             taken++;
         }
         size_t findings = 0;
@@ -267,6 +333,8 @@ int main(int argc, char **argv)
             match_inventory(&inv, probe_lookup, db, &fl, NULL);
             t[r] = now_ms() - t0;
             findings = fl.n;
+            if (dump_path && r == 0)
+                dump_findings(dump_path, &inv, &fl);
             finding_list_cleanup(&fl);
         }
         qsort(t, (size_t)runs, sizeof(double), cmp_d);

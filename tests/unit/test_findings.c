@@ -64,6 +64,30 @@ static void test_findings_sort_and_count(void **state)
     finding_list_cleanup(&l); /* idempotent */
 }
 
+/* The sort ranks packages once: findings of one package split into two runs, packages that
+ * differ only by version or by index, and several severities must still come out in
+ * (severity, name, version, index, id) order. */
+static void test_findings_sort_split_runs_and_ties(void **state)
+{
+    (void)state;
+    struct finding_list l;
+    finding_list_init(&l);
+    add(&l, "CVE-9", "libx", SEVERITY_HIGH, VULN_STATUS_FIXED, NULL);
+    add(&l, "CVE-5", "libx", SEVERITY_MEDIUM, VULN_STATUS_FIXED, NULL);
+    add(&l, "CVE-7", "abc", SEVERITY_HIGH, VULN_STATUS_FIXED, NULL);
+    add(&l, "CVE-1", "libx", SEVERITY_HIGH, VULN_STATUS_FIXED, NULL); /* libx again, later */
+    add(&l, "CVE-2", "libx", SEVERITY_HIGH, VULN_STATUS_FIXED, NULL);
+    l.v[4].pkg_index = 3; /* same name and version, another package: after index 0 */
+    add(&l, "CVE-0", "libx", SEVERITY_HIGH, VULN_STATUS_FIXED, NULL);
+    free(l.v[5].installed_version);
+    l.v[5].installed_version = dd_strdup("0.9"); /* older version sorts first */
+    finding_list_sort(&l);
+    const char *want[] = {"CVE-7", "CVE-0", "CVE-1", "CVE-9", "CVE-2", "CVE-5"};
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(l.v[i].id, want[i]);
+    finding_list_cleanup(&l);
+}
+
 static void test_findings_severity_mask_parse(void **state)
 {
     (void)state;
@@ -271,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_findings_sort_and_count),
+        cmocka_unit_test(test_findings_sort_split_runs_and_ties),
         cmocka_unit_test(test_findings_severity_mask_parse),
         cmocka_unit_test(test_findings_filter_severity_and_unfixed),
         cmocka_unit_test(test_findings_ignore_parse_format),

@@ -579,6 +579,77 @@ static void test_match_alias_merge(void **state)
     finding_list_cleanup(&l);
 }
 
+/* Enough records that the matcher's maps leave their small inline form: 20 per-CVE records
+ * plus a bulletin naming all 20 CVEs, and a chain of 12 CVE-less records each aliasing the
+ * one before (all one finding). References repeated across merged records appear once. */
+static void test_match_merge_many_records(void **state)
+{
+    (void)state;
+    enum { NCVE = 20, NCHAIN = 12 };
+    struct advisory advs[NCVE + 1 + NCHAIN];
+    struct osv_affected aff =
+        ENTRY("Debian:12", "openssl", RANGE(ECOSYSTEM, EV(INTRODUCED, "0"), EV(FIXED, "3.1-1")));
+    char ids[NCVE + NCHAIN][2][48];
+    char *up[NCVE + NCHAIN][1];
+    char *refs[NCVE][2];
+    char *bulletin_up[NCVE];
+    char *bulletin_refs[] = {S("https://www.debian.org/security/dsa-6000"),
+                             S("https://www.debian.org/security/dsa-6000")};
+    memset(advs, 0, sizeof(advs));
+    for (int i = 0; i < NCVE; i++) {
+        snprintf(ids[i][0], sizeof(ids[i][0]), "DEBIAN-CVE-2024-%04d", 1000 + i);
+        snprintf(ids[i][1], sizeof(ids[i][1]), "CVE-2024-%04d", 1000 + i);
+        up[i][0] = ids[i][1];
+        bulletin_up[i] = ids[i][1];
+        refs[i][0] = bulletin_refs[0]; /* also listed by the bulletin */
+        refs[i][1] = ids[i][1];        /* any distinct string will do */
+        advs[i] = (struct advisory){.id = ids[i][0],
+                                    .upstream = up[i],
+                                    .n_upstream = 1,
+                                    .references = refs[i],
+                                    .n_references = 2,
+                                    .affected = &aff,
+                                    .n_affected = 1};
+    }
+    advs[NCVE] = (struct advisory){.id = S("DSA-6000-1"),
+                                   .upstream = bulletin_up,
+                                   .n_upstream = NCVE,
+                                   .references = bulletin_refs,
+                                   .n_references = 1,
+                                   .affected = &aff,
+                                   .n_affected = 1};
+    for (int k = 0; k < NCHAIN; k++) {
+        int i = NCVE + k;
+        snprintf(ids[i][0], sizeof(ids[i][0]), "DEBIAN-TEMP-%02d", k);
+        up[i][0] = k > 0 ? ids[i - 1][0] : NULL;
+        advs[i + 1] = (struct advisory){.id = ids[i][0],
+                                        .upstream = k > 0 ? up[i] : NULL,
+                                        .n_upstream = k > 0 ? 1 : 0,
+                                        .affected = &aff,
+                                        .n_affected = 1};
+    }
+    struct fake_db db = {advs, N(advs), false, {{0}}, 0};
+    struct pkg p = mkpkg(PKG_TYPE_DEB, "libssl3", "3.0-1", "openssl", NULL);
+    struct finding_list l;
+    run(&db, &p, &OS_DEBIAN12, &l);
+    assert_int_equal(l.n, NCVE + 1);
+    for (int i = 0; i < NCVE; i++) {
+        const struct finding *f = find(&l, ids[i][1]);
+        assert_non_null(f);
+        assert_int_equal(f->n_aliases, 2);
+        assert_true(has_alias(f, ids[i][0]));
+        assert_true(has_alias(f, "DSA-6000-1"));
+        assert_int_equal(f->n_references, 2); /* the bulletin URL once, then its own */
+        assert_string_equal(f->references[0], "https://www.debian.org/security/dsa-6000");
+        assert_string_equal(f->references[1], ids[i][1]);
+    }
+    const struct finding *chain = find(&l, "DEBIAN-TEMP-00");
+    assert_non_null(chain);
+    assert_int_equal(chain->n_aliases, NCHAIN - 1);
+    assert_true(has_alias(chain, "DEBIAN-TEMP-11"));
+    finding_list_cleanup(&l);
+}
+
 static void test_match_merge_keeps_highest_fix(void **state)
 {
     (void)state;
@@ -911,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_match_debian_binary_from_source),
         cmocka_unit_test(test_match_near_miss_name_substring),
         cmocka_unit_test(test_match_alias_merge),
+        cmocka_unit_test(test_match_merge_many_records),
         cmocka_unit_test(test_match_merge_keeps_highest_fix),
         cmocka_unit_test(test_match_withdrawn_and_repeated_entries),
         cmocka_unit_test(test_match_unparsable_installed_version_is_an_error),

@@ -217,6 +217,24 @@ static void test_osv_parse_nulls_are_absent(void **state)
     advisory_cleanup(&a);
 }
 
+static void test_osv_parse_drops_repeated_references(void **state)
+{
+    (void)state;
+    struct advisory a;
+    const char *j = "{\"id\":\"X-2\",\"modified\":\"2099-01-01T00:00:00Z\",\"references\":["
+                    "{\"type\":\"WEB\",\"url\":\"https://a.example/1\"},"
+                    "{\"type\":\"ADVISORY\",\"url\":\"https://b.example/2\"},"
+                    "{\"type\":\"ADVISORY\",\"url\":\"https://a.example/1\"},"
+                    "{\"type\":\"FIX\",\"url\":\"https://c.example/3\"},"
+                    "{\"type\":\"WEB\",\"url\":\"https://b.example/2\"}]}";
+    assert_int_equal(osv_parse((const uint8_t *)j, strlen(j), &a, NULL), 0);
+    assert_int_equal(a.n_references, 3); /* first of each, in record order */
+    assert_string_equal(a.references[0], "https://a.example/1");
+    assert_string_equal(a.references[1], "https://b.example/2");
+    assert_string_equal(a.references[2], "https://c.example/3");
+    advisory_cleanup(&a);
+}
+
 static void test_osv_parse_wrong_type_names_record_and_path(void **state)
 {
     (void)state;
@@ -409,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_osv_parse_debian_urgency_alpine_withdrawn),
         cmocka_unit_test(test_osv_parse_per_package_cvss),
         cmocka_unit_test(test_osv_parse_nulls_are_absent),
+        cmocka_unit_test(test_osv_parse_drops_repeated_references),
         cmocka_unit_test(test_osv_parse_wrong_type_names_record_and_path),
         cmocka_unit_test(test_osv_parse_rejects_malformed),
         cmocka_unit_test(test_osv_parse_rejects_invalid_utf8),
