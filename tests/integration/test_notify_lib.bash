@@ -24,6 +24,8 @@
 #   dead_xadd JOB RULE TARGET TYPE NAME REASON IMAGE DIGEST STATUS
 #                                 write a dd:dead entry as the notifier does (CompletionEvent
 #                                 protobuf encoded here by hand); prints its stream ID
+#   push_broken_image REPO TAG    an image whose only layer (unique to it, so never in the
+#                                 layer cache) is deleted from the registry: its scan FAILS
 #   dead_count                    XLEN dd:dead
 #   wait_dead N TIMEOUT_S         until dd:dead has >= N entries
 #   check_no_secret LABEL SECRET FILES...  SECRET must appear in none of FILES
@@ -48,7 +50,7 @@ notify_setup() {
     local spid=$!
     dd_cleanup_push dd_kill_pid "$spid"
     dd_wait_http "$API/healthz" 10 || { echo "FAIL: scheduler did not start" >&2; cat "$DD_T/sched.log" >&2; exit 1; }
-    worker_start w1 --concurrency 2 --db "$DD_T/db"
+    worker_start w1 --concurrency 2 --db "$DD_T/db" --set max_attempts=1
 }
 
 notify_require_notifier() {
@@ -215,6 +217,24 @@ if line.startswith(b"$"):
 else:
     sys.exit("XADD failed: " + line.decode())
 PY
+}
+
+push_broken_image() {
+    local repo=$1 tag=$2 w=$DD_T/broken-$RANDOM
+    mkdir -p "$w/root/etc"
+    echo "broken $repo $tag $RANDOM" >"$w/root/etc/broken"
+    dd_tar_dir "$w/root" "$w/l.tar"
+    gzip -n -c "$w/l.tar" >"$w/l.tar.gz"
+    local ld cd
+    ld=$(dd_push_blob "$DD_REGISTRY" "$repo" "$w/l.tar.gz") || return 1
+    printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+        "$(dd_sha256 "$w/l.tar")" >"$w/config.json"
+    cd=$(dd_push_blob "$DD_REGISTRY" "$repo" "$w/config.json") || return 1
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":%s,"digest":"%s"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":%s,"digest":"%s"}]}' \
+        "$(dd_size "$w/config.json")" "$cd" "$(dd_size "$w/l.tar.gz")" "$ld" >"$w/manifest.json"
+    dd_push_manifest "$DD_REGISTRY" "$repo" "$tag" "$w/manifest.json" \
+        application/vnd.docker.distribution.manifest.v2+json >/dev/null || return 1
+    curl -sS -o /dev/null -X DELETE "http://$DD_REGISTRY/v2/$repo/blobs/$ld"
 }
 
 dead_count() {
