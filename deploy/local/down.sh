@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# down.sh - stop a fleet started by up.sh: TERM each recorded pid (workers first, then the
-# scheduler, the registry and Redis), KILL what is still there after 5 s. Only pids listed in
+# down.sh - stop a fleet started by up.sh: TERM each recorded pid (notifier and workers first,
+# then the scheduler, the registry and Redis), KILL what is still there after 5 s. Only pids listed in
 # STATE_DIR/pids are touched. --purge also deletes STATE_DIR (data, logs, tokens).
 #
 # Usage: deploy/local/down.sh [--dir STATE_DIR] [--purge]

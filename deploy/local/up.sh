@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # up.sh - bring up a whole drydock fleet on loopback: redis-server (AOF on), docker-registry
-# with push notifications pointed at the scheduler, drydock-scheduler, and N drydock-workers.
+# with push notifications pointed at the scheduler, drydock-scheduler, N drydock-workers and
+# one drydock-notifier (docs/notify.md).
 #
 # Usage: deploy/local/up.sh [--workers N] [--concurrency C] [--db ADVISORY.db]
 #                           [--build DIR] [--dir STATE_DIR]
@@ -94,6 +95,17 @@ if [ -x "$build/drydock-worker" ]; then
     done
 else
     echo "up.sh: no $build/drydock-worker yet: jobs will wait on dd:jobs" >&2
+fi
+
+if [ -x "$build/drydock-notifier" ]; then
+    nport=$(dd_free_port)
+    "$build/drydock-notifier" --redis "127.0.0.1:$redis_port" --name notifier-1 \
+        --http "127.0.0.1:$nport" --set "report_base_url=http://127.0.0.1:$sched_port" \
+        >"$dir/logs/notifier.log" 2>&1 &
+    echo "notifier $!" >>"$dir/pids"
+    echo "notifier: http://127.0.0.1:$nport/metrics"
+else
+    echo "up.sh: no $build/drydock-notifier: rule notifications stay on dd:events" >&2
 fi
 
 cat >"$dir/env" <<EOF2
