@@ -50,6 +50,7 @@ struct layer_task {
     char *www_authenticate;
     bool started, fetch_done, walk_done, closed;
     bool cache_hit;           /* the result came from the layer cache: nothing to fetch */
+    bool cache_missed;        /* the cache reported a miss: release() when the task ends */
     bool second_pass;         /* re-reading the layer for hard-link targets */
     struct layer_result *out; /* where the walk writes: the layer's result, or pass2 */
     struct layer_result pass2;
@@ -190,12 +191,23 @@ static void scan_fail(struct image_scan *s, int rc, const struct dd_error *err)
     }
 }
 
+/* The task is over: let the cache drop a fetch claim it may hold for this layer. */
+static void task_release_cache(struct layer_task *t)
+{
+    struct image_scan *s = t->scan;
+    const struct scan_layer_cache *cache = s->req.cache;
+    if (t->cache_missed && cache && cache->release && s->layers && s->layers[t->index].diff_id)
+        cache->release(cache->ctx, s->layers[t->index].diff_id, t);
+    t->cache_missed = false;
+}
+
 static void on_task_handle_closed(uv_handle_t *h)
 {
     struct layer_task *t = h->data;
     if (--t->handles_open > 0)
         return;
     t->closed = true;
+    task_release_cache(t);
     struct image_scan *s = t->scan;
     if (--s->tasks_open == 0)
         scan_finish(s);
@@ -215,6 +227,7 @@ static void task_maybe_finish(struct layer_task *t)
 static void task_finish_unstarted(struct layer_task *t)
 {
     t->fetch_done = t->walk_done = t->closed = true;
+    task_release_cache(t);
     struct image_scan *s = t->scan;
     if (--s->tasks_open == 0)
         scan_finish(s);
@@ -744,6 +757,8 @@ static void on_cache_lookup(void *token, struct layer_result *hit)
         layer_result_init(hit);
         s->results[t->index].compression = t->desc->compression;
         t->cache_hit = true;
+    } else {
+        t->cache_missed = true;
     }
     if (--s->lookups_open == 0)
         queue_layers(s);

@@ -45,12 +45,16 @@ void scan_ctx_close(struct scan_ctx *c, void (*on_closed)(struct http_uv *h));
  * runs before a layer is fetched: it returns 0 and later calls done(token, hit) exactly once on
  * the loop thread (hit NULL on a miss; on a hit the callee moves *hit's content out), or returns
  * non-zero (a miss, done never called). store() is called after a successful walk whose result
- * has no unresolved hard links; it borrows r. */
+ * has no unresolved hard links; it borrows r. release() (may be NULL) is called once for every
+ * lookup that reported a miss, when that layer's task has ended (after store(), or without it
+ * when the walk failed or the scan was cancelled), with the lookup's token: the cache may hold
+ * a fetch claim until then. */
 typedef void (*scan_cache_done_cb)(void *token, struct layer_result *hit);
 struct scan_layer_cache {
     void *ctx;
     int (*lookup)(void *ctx, const char *diff_id, scan_cache_done_cb done, void *token);
     void (*store)(void *ctx, const char *diff_id, const struct layer_result *r);
+    void (*release)(void *ctx, const char *diff_id, void *token);
 };
 
 struct scan_request {

@@ -120,6 +120,8 @@ void worker_config_default(struct worker_config *c)
     c->layer_cache = true;
     c->layer_cache_ttl_s = 7ull * 86400;
     c->layer_cache_max_bytes = 4ull << 20;
+    c->layer_claim_ttl_ms = LAYER_CLAIM_TTL_MS;
+    c->layer_claim_wait_ms = LAYER_CLAIM_WAIT_MS;
 }
 
 void worker_config_cleanup(struct worker_config *c)
@@ -224,6 +226,10 @@ int worker_config_set(struct worker_config *c, const char *key, const char *v, s
         rc = parse_u64(v, 1, 365ull * 86400, &c->layer_cache_ttl_s);
     } else if (strcmp(key, "layer_cache_max_bytes") == 0) {
         rc = parse_u64(v, 0, QUEUE_MAX_LAYER_BYTES, &c->layer_cache_max_bytes);
+    } else if (strcmp(key, "layer_claim_ttl_ms") == 0) {
+        rc = parse_u64(v, 300, 3600000, &c->layer_claim_ttl_ms);
+    } else if (strcmp(key, "layer_claim_wait_ms") == 0) {
+        rc = parse_u64(v, 0, 3600000, &c->layer_claim_wait_ms);
     } else if (strcmp(key, "insecure") == 0) {
         rc = parse_bool(v, &c->insecure);
     } else {
@@ -1106,13 +1112,20 @@ static char *metrics_text(struct worker *w)
             "# TYPE drydock_worker_layer_cache_misses_total counter\n"
             "drydock_worker_layer_cache_misses_total %llu\n"
             "# TYPE drydock_worker_layer_cache_stores_total counter\n"
-            "drydock_worker_layer_cache_stores_total %llu\n",
+            "drydock_worker_layer_cache_stores_total %llu\n"
+            "# TYPE drydock_worker_layers_fetched_total counter\n"
+            "drydock_worker_layers_fetched_total %llu\n"
+            "# TYPE drydock_worker_layer_fetch_waits_total counter\n"
+            "drydock_worker_layer_fetch_waits_total %llu\n"
+            "# TYPE drydock_worker_layer_fetch_wait_timeouts_total counter\n"
+            "drydock_worker_layer_fetch_wait_timeouts_total %llu\n",
             w->cmd.connected ? 1 : 0, w->running, m->queue_depth, m->pending,
             (unsigned long long)m->jobs_done, (unsigned long long)m->jobs_failed,
             (unsigned long long)m->jobs_retried, (unsigned long long)m->jobs_reclaimed,
             (unsigned long long)m->jobs_duplicate, (unsigned long long)m->bad_payloads,
             (unsigned long long)w->cache.hits, (unsigned long long)w->cache.misses,
-            (unsigned long long)w->cache.stores);
+            (unsigned long long)w->cache.stores, (unsigned long long)w->cache.fetched,
+            (unsigned long long)w->cache.waits, (unsigned long long)w->cache.wait_timeouts);
     fprintf(f, "# TYPE drydock_worker_scan_duration_seconds histogram\n");
     uint64_t cum = 0;
     for (size_t i = 0; i < N_BUCKETS; i++) {
@@ -1355,6 +1368,9 @@ int worker_run(const struct worker_config *c)
     }
     layer_cache_init(&w->cache, &w->cmd, c->prefix, c->layer_cache_ttl_s, c->layer_cache_max_bytes,
                      c->command_timeout_ms);
+    layer_cache_set_owner(&w->cache, w->name);
+    w->cache.claim_ttl_ms = c->layer_claim_ttl_ms;
+    w->cache.claim_wait_ms = c->layer_claim_wait_ms;
     uv_timer_start(&w->reclaim_timer, on_reclaim_timer, c->reclaim_interval_ms,
                    c->reclaim_interval_ms);
     uint64_t hb = c->reclaim_idle_ms / 3 ? c->reclaim_idle_ms / 3 : 1;

@@ -31,6 +31,8 @@ struct worker_config {
     bool layer_cache;               /* fleet-wide layer cache on; default true */
     uint64_t layer_cache_ttl_s;     /* 7 days */
     uint64_t layer_cache_max_bytes; /* entries larger than this are not stored; 4 MiB */
+    uint64_t layer_claim_ttl_ms;    /* single flight: fetch claim lifetime; 15000 */
+    uint64_t layer_claim_wait_ms;   /* single flight: longest wait for another fetch; 120000 */
     bool insecure;                  /* plain HTTP / unverified TLS to registries */
 };
 

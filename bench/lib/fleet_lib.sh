@@ -38,6 +38,8 @@ log:
   accesslog:
     disabled: false
 storage:
+  cache:
+    blobdescriptor: inmemory
   filesystem:
     rootdirectory: $dir/data
   delete:
