@@ -78,7 +78,7 @@ printf '   pushed %d images in %.1f s; base layer %s (%s bytes gzip)\n' "$nimg" 
 
 ROWS=()
 FINDINGS=()
-declare -A TP STEADY
+declare -A TP STEADY QUEUE_MS
 
 for sc in w1 w2 w1warm w2warm kill redis; do
     case ",$only," in *",$sc,"*) ;; *) continue ;; esac
@@ -94,8 +94,8 @@ done
         "($BASE_SIZE bytes gzip, base=$base) + one small layer each; worker --concurrency $conc;" \
         "build $(git -C "$root" rev-parse --short HEAD 2>/dev/null); pushed in $(printf %.1f "$build_s") s."
     echo
-    echo "| scenario | workers | wall s | images/s | steady images/s | job ms p50 | COMPLETE | other | events/job | base GETs | layers_fetched | cache hits | verdict |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| scenario | workers | wall s | images/s | steady images/s | job ms p50 | queue ms p50/p90 | COMPLETE | other | events/job | base GETs | layers_fetched | cache hits | verdict |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
     for pair in w1:w2 w1warm:w2warm; do
@@ -111,6 +111,8 @@ done
     echo "wall s: w* from worker start (queue full), kill/redis from the rule run, to the last"
     echo "record's finished_at. steady: (COMPLETE - 1) / (last - first finished_at). base GETs:"
     echo "registry access-log GETs of the base blob; layers_fetched / cache hits: dd:metrics:*."
+    echo "queue ms: per job, the queue's share of a delivery as the worker logs it (queue_us: BEGIN"
+    echo "script before the scan, report SET + FINAL script after matching)."
     echo
     if [ ${#FINDINGS[@]} -gt 0 ]; then
         echo "Findings:"

@@ -317,7 +317,9 @@ struct job {
     bool abandoned;
     long long attempt;
     int64_t started_at_ms;
-    uint64_t t0_ns;
+    uint64_t t_recv_ns; /* delivered by XREADGROUP (or reclaimed) */
+    uint64_t t0_ns;     /* scan started (the BEGIN script has run) */
+    uint64_t t_scanned_ns, t_matched_ns;
     char *prev_error;
     struct image_scan *scan;
     struct db_ref *db;
@@ -557,12 +559,22 @@ static void on_final_written(struct redis_uv *r, redisReply *reply, void *ud)
             w->m.jobs_done++;
         else
             w->m.jobs_failed++;
-        log_info("job=%s image=%s status=%s attempt=%lld packages=%u critical=%u "
-                 "high=%u ms=%llu%s%s%s",
-                 jb->j.job_id, jb->j.image, jb->rc ? "FAILED" : "COMPLETE", jb->attempt,
-                 jb->packages, jb->counts.critical, jb->counts.high,
-                 (unsigned long long)((uv_hrtime() - jb->t0_ns) / 1000000),
-                 jb->error ? " error=\"" : "", jb->error ? jb->error : "", jb->error ? "\"" : "");
+        /* ms: scan start to final record; queue_us: the queue's share of a delivery
+         * (BEGIN before the scan, report + FINAL after matching), for the fleet bench */
+        uint64_t now = uv_hrtime();
+        uint64_t queue_ns = (jb->t0_ns > jb->t_recv_ns ? jb->t0_ns - jb->t_recv_ns : 0) +
+                            (jb->t_matched_ns && jb->t_scanned_ns ? now - jb->t_matched_ns : 0);
+        log_info(
+            "job=%s image=%s status=%s attempt=%lld packages=%u critical=%u "
+            "high=%u ms=%llu scan_ms=%llu match_ms=%llu queue_us=%llu%s%s%s",
+            jb->j.job_id, jb->j.image, jb->rc ? "FAILED" : "COMPLETE", jb->attempt, jb->packages,
+            jb->counts.critical, jb->counts.high, (unsigned long long)((now - jb->t0_ns) / 1000000),
+            (unsigned long long)(jb->t_scanned_ns ? (jb->t_scanned_ns - jb->t0_ns) / 1000000 : 0),
+            (unsigned long long)(jb->t_matched_ns && jb->t_scanned_ns
+                                     ? (jb->t_matched_ns - jb->t_scanned_ns) / 1000000
+                                     : 0),
+            (unsigned long long)(queue_ns / 1000), jb->error ? " error=\"" : "",
+            jb->error ? jb->error : "", jb->error ? "\"" : "");
     }
     job_ack(jb);
 }
@@ -751,6 +763,7 @@ static void after_match(uv_work_t *req, int status)
     (void)status;
     struct job *jb = req->data;
     struct worker *w = jb->w;
+    jb->t_matched_ns = uv_hrtime();
     if (jb->abandoned) {
         job_release(jb);
         return;
@@ -782,6 +795,7 @@ static void on_scan_done(struct image_scan *s, void *ud)
         job_failed(jb);
         return;
     }
+    jb->t_scanned_ns = uv_hrtime();
     const char *d = s->index_digest ? s->index_digest : s->manifest_digest;
     jb->digest = dd_strdup(d);
     if (jb->db == NULL && w->cfg->db_path)
@@ -869,6 +883,7 @@ static void job_take_entry(struct worker *w, const redisReply *entry, bool recla
     if (jb == NULL)
         return; /* stays pending; reclaimed later */
     jb->w = w;
+    jb->t_recv_ns = uv_hrtime();
     snprintf(jb->stream_id, sizeof(jb->stream_id), "%s", id->str);
     int rc = payload && payload->type == REDIS_REPLY_STRING
                  ? queue_job_decode((const uint8_t *)payload->str, payload->len, &jb->j, &e)

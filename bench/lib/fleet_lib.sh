@@ -327,6 +327,12 @@ fleet_scenario() {
     p50=$(cat "$dir"/worker-*.log | grep 'status=COMPLETE' | grep -o ' ms=[0-9]*' | cut -d= -f2 |
         sort -n | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : "n/a") }')
     STEADY[$sc]=$steady
+    # per-job queue overhead: the workers' queue_us (BEGIN before the scan, report + FINAL
+    # after matching: Redis round trips and scripts), p50 and p90
+    local qp
+    qp=$(cat "$dir"/worker-*.log | grep 'status=COMPLETE' | grep -o ' queue_us=[0-9]*' |
+        cut -d= -f2 | sort -n | awk '{ a[NR] = $1 } END { if (NR) printf "%.1f/%.1f", a[int((NR + 1) / 2)] / 1000, a[int(NR * 0.9 + 0.5)] / 1000; else print "n/a" }')
+    QUEUE_MS[$sc]=$qp
     python3 "$DD_SOURCE_DIR/bench/lib/fleet_events.py" "$rport" >"$dir/events.txt" 2>&1
     ev=$(awk '{ s += $1 } END { print s + 0 }' "$dir/events.txt")
     evjobs=$(grep -c . "$dir/events.txt")
@@ -368,7 +374,7 @@ fleet_scenario() {
         rc=$?
         [ $rc = 0 ] || FINDINGS+=("$sc: worker-$i exit status $rc after SIGTERM")
     done
-    ROWS+=("| $sc$([ -n "$note" ] && echo " ($note)") | $nw | $wall | $ips | $steady | $p50 | $ncomp/$n | $nother | $ev events, $evjobs jobs, $evbad not 1 | $gets | $lf | $hits | $verdict |")
+    ROWS+=("| $sc$([ -n "$note" ] && echo " ($note)") | $nw | $wall | $ips | $steady | $p50 | $qp | $ncomp/$n | $nother | $ev events, $evjobs jobs, $evbad not 1 | $gets | $lf | $hits | $verdict |")
     fleet_stop_all_but_registry
 }
 
