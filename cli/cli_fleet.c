@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "buf.h"
@@ -387,6 +388,12 @@ static int rule_id_cmd(const struct client *c, const char *method, const char *i
     return CLI_EXIT_OK;
 }
 
+/* "drydock rule --help": the subcommand slot holds the help flag. */
+static bool is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0;
+}
+
 /* Parse common flags only; leaves positional args at argv[optind..]. */
 static int parse_common(int argc, char **argv, struct client *c, void (*usage)(FILE *))
 {
@@ -413,6 +420,10 @@ int cli_rule(int argc, char **argv)
     if (argc < 2) {
         usage_rule(stderr);
         return CLI_EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        usage_rule(stdout);
+        return CLI_EXIT_OK;
     }
     const char *sub = argv[1];
     if (strcmp(sub, "add") == 0)
@@ -484,6 +495,10 @@ int cli_task(int argc, char **argv)
     if (argc < 2) {
         usage_task(stderr);
         return CLI_EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        usage_task(stdout);
+        return CLI_EXIT_OK;
     }
     const char *sub = argv[1], *rule = NULL, *limit = NULL;
     int o;
