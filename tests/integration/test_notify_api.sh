@@ -132,7 +132,6 @@ jq -e --slurpfile api "$DD_T/dl.json" '. == $api[0]' "$DD_T/cli-list.json" >/dev
     dd_ok "--format json prints the API reply" || dd_fail "cli json differs"
 
 # replay one: the entry moves to dd:notify:replay with the same event bytes
-ev_before=$(rcli --raw XRANGE dd:dead "$id2" "$id2" | od -An -tx1 | tr -d ' \n')
 out=$("$DRYDOCK" notify dead-letters replay "$id2" --server "$API" --token "$TOKEN" 2>&1)
 [ "$out" = "replayed 1" ] && dd_ok "drydock notify dead-letters replay ID" || dd_fail "replay one: $out"
 [ "$(dead_count)" = 2 ] && [ -z "$(rcli XRANGE dd:dead "$id2" "$id2")" ] && dd_ok "replayed entry left dd:dead" ||

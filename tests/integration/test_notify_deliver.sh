@@ -57,7 +57,7 @@ sleep 1 # L decides on the same events; give stragglers a moment before counting
 
 # --- exact payload and headers: every delivery checked against the job record ------------
 check_body() { # RECEIVER TARGET-INDEX -> failures on stderr, exit status
-    local name=$1 idx=$2 bad=0 line ev job body rec
+    local name=$1 idx=$2 bad=0 line ev body rec img repo st exp want_ev
     while IFS= read -r line; do
         body=$(jq -r .body <<<"$line")
         ev=$(jq -r .event_id <<<"$body")
@@ -86,7 +86,7 @@ check_body() { # RECEIVER TARGET-INDEX -> failures on stderr, exit status
             echo "  $name body: $body" >&2
             echo "  expected (plus occurred_at, error): $exp" >&2
         fi
-        local want_ev=SCAN_COMPLETED
+        want_ev=SCAN_COMPLETED
         [ "$st" = FAILED ] && want_ev=SCAN_FAILED
         if ! jq -e --arg k "$ev:$idx" --arg ev "$want_ev" '.method == "POST" and .headers["content-type"] == "application/json"
             and (.headers["user-agent"] | startswith("drydock-notifier/"))
@@ -168,6 +168,54 @@ grep -qx 'drydock_notifier_delivered_total 27' "$DD_T/nmetrics.txt" &&
     grep -qx 'drydock_notifier_skipped_unchanged_total 3' "$DD_T/nmetrics.txt" &&
     dd_ok "notifier /metrics: 27 delivered, 2 skipped by min_severity, 3 unchanged" ||
     dd_fail "notifier metrics: $(grep -v '^#' "$DD_T/nmetrics.txt" | head -30)"
+
+# --- who is not notified: a single scan (no rule), a disabled rule, a deleted rule ----------
+counts() { echo "$(recv_lines H | grep -c .)/$(recv_lines S | grep -c .)/$(recv_lines D | grep -c .)/$(recv_lines L | grep -c .)"; }
+wait_acked() {
+    local i
+    for i in $(seq 1 50); do
+        [ "$(rcli XPENDING dd:events notifier | head -1)" = 0 ] && break
+        sleep 0.1
+    done
+}
+before=$(counts)
+ev0=$(rcli XLEN dd:events)
+stask=$(api POST /api/v1/scans "{\"image\":\"${IMGS[0]}\"}" | jq -r .task_id)
+wait_task_done "$stask" 1 30 || dd_fail "single scan did not finish"
+disabled=$(api GET "/api/v1/rules/$rid" | jq -c 'del(.id, .created_at, .updated_at) | .enabled = false')
+api PUT "/api/v1/rules/$rid" "$disabled" >/dev/null
+task3=$(rule_run "$rid")
+wait_task_done "$task3" 4 40 || dd_fail "run of the disabled rule did not finish"
+for i in $(seq 1 50); do
+    [ "$(rcli XLEN dd:events)" -ge $((ev0 + 5)) ] && break
+    sleep 0.1
+done
+sleep 0.5
+wait_acked
+[ "$(counts)" = "$before" ] && [ "$(rcli XPENDING dd:events notifier | head -1)" = 0 ] &&
+    dd_ok "a scan without a rule and a disabled rule's scans: acknowledged, nothing sent" ||
+    dd_fail "sent for no rule / a disabled rule: $before -> $(counts)"
+ev0=$(rcli XLEN dd:events)
+# the rule is deleted after its scans finished and before the notifier reads their events
+# (the notifier is stopped meanwhile): the rule is read at delivery time
+api PUT "/api/v1/rules/$rid" "$(jq -c '.enabled = true' <<<"$disabled")" >/dev/null
+kill -STOP "$NPID_n1"
+task4=$(rule_run "$rid")
+wait_task_done "$task4" 4 40 || dd_fail "run of the deleted rule did not finish"
+for i in $(seq 1 50); do
+    [ "$(rcli XLEN dd:events)" -ge $((ev0 + 4)) ] && break
+    sleep 0.1
+done
+api DELETE "/api/v1/rules/$rid" >/dev/null
+kill -CONT "$NPID_n1"
+sleep 0.5
+wait_acked
+[ "$(counts)" = "$before" ] && dd_ok "a deleted rule's scans: nothing sent" || dd_fail "sent for a deleted rule: $before -> $(counts)"
+curl -s "http://127.0.0.1:$NHTTP/metrics" >"$DD_T/nmetrics2.txt"
+nr=$(awk '$1 == "drydock_notifier_events_no_rule_total" {print $2}' "$DD_T/nmetrics2.txt")
+un=$(awk '$1 == "drydock_notifier_events_unrouted_total" {print $2}' "$DD_T/nmetrics2.txt")
+echo "  events_no_rule_total=$nr events_unrouted_total=$un"
+[ "${nr:-0}" -ge 8 ] && dd_ok "events_no_rule counts the disabled and deleted rule's events ($nr)" || dd_fail "events_no_rule_total=$nr"
 kill -TERM "$NPID_n1"
 wait "$NPID_n1"
 rc=$?
