@@ -25,10 +25,19 @@ struct file_facts {
     struct pkg_list pkgs; /* packages found in this file; file_path set by parse() */
     struct os_info os;    /* set by OS identification analyzers */
     bool has_os;
+    /* Paths an OS package database says its packages installed (dpkg info/<pkg>.list, distroless
+     * status.d/<pkg>.md5sums, apk F:/R: lines), kept only where an application analyzer would read
+     * them (analyzers_app_wants): the merge drops application packages found in such files,
+     * as they belong to the OS package (Debian's python3-requests is not a PyPI install). */
+    char **owned;
+    size_t n_owned, cap_owned;
 };
 
 void file_facts_init(struct file_facts *f);
 void file_facts_cleanup(struct file_facts *f);
+/* Append path[0..len) (a leading '/' dropped); at most FACTS_MAX_OWNED. 0 or DD_ENOMEM. */
+#define FACTS_MAX_OWNED 200000
+int file_facts_add_owned(struct file_facts *f, const char *path, size_t len);
 
 struct analyzer {
     const char *name;      /* "dpkg", "apk", "rpm", "os-release", ... */
@@ -61,12 +70,15 @@ int analyzers_match_entry_in(const struct analyzer *const *tab, const char *path
                              uint64_t size);
 /* analyzers_match_in(analyzers_all, path). */
 int analyzers_match(const char *path);
+/* True when an application (non-OS) analyzer of analyzers_all wants the path by name. */
+bool analyzers_app_wants(const char *path);
 
 /* The OS analyzers (common/analyzer_os.c). */
 extern const struct analyzer analyzer_os_release;
 extern const struct analyzer analyzer_dpkg;
 extern const struct analyzer analyzer_apk;
 extern const struct analyzer analyzer_rpm;
+extern const struct analyzer analyzer_dpkg_files;
 
 /* Node.js (common/lang_npm.c) and Python (common/lang_python.c). */
 extern const struct analyzer analyzer_node_pkg;

@@ -269,6 +269,61 @@ static int merge_os(struct view *v, struct inventory *inv)
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Application packages read from a file an OS package installed belong to that OS package
+ * (Debian's python3-requests egg-info, its snakeyaml jar): drop them. The owners are the
+ * surviving file lists (a removed package's list is gone with it). */
+static int drop_os_owned(const struct view *v, struct inventory *inv)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < v->cap; i++) {
+        const struct slot *s = &v->slots[i];
+        if (s->path && s->live && !s->link && s->n_hist)
+            n += s->hist[s->n_hist - 1].file->facts.n_owned;
+    }
+    if (n == 0)
+        return 0;
+    const char **owned = malloc(n * sizeof(*owned));
+    if (owned == NULL)
+        return DD_ENOMEM;
+    for (size_t i = 0; i < v->cap; i++) {
+        const struct slot *s = &v->slots[i];
+        if (!(s->path && s->live && !s->link && s->n_hist))
+            continue;
+        const struct file_facts *f = &s->hist[s->n_hist - 1].file->facts;
+        for (size_t j = 0; j < f->n_owned; j++)
+            owned[k++] = f->owned[j];
+    }
+    qsort(owned, n, sizeof(*owned), cmp_str);
+    size_t w = 0;
+    for (size_t i = 0; i < inv->pkgs.n; i++) {
+        struct pkg *p = &inv->pkgs.v[i];
+        /* a jar inside a jar ("x.jar!/BOOT-INF/lib/y.jar") belongs to the outer file's owner */
+        char outer[4096];
+        const char *fp = p->file_path, *bang = fp ? strstr(fp, "!/") : NULL;
+        if (bang && (size_t)(bang - fp) < sizeof(outer)) {
+            memcpy(outer, fp, (size_t)(bang - fp));
+            outer[bang - fp] = '\0';
+            fp = outer;
+        }
+        if (!pkg_type_is_os(p->type) && fp &&
+            bsearch(&fp, owned, n, sizeof(*owned), cmp_str) != NULL) {
+            pkg_cleanup(p);
+            continue;
+        }
+        if (w != i)
+            inv->pkgs.v[w] = *p;
+        w++;
+    }
+    inv->pkgs.n = w;
+    free(owned);
+    return 0;
+}
+
 int inventory_merge(const struct layer_result *layers, size_t n_layers, struct inventory *out,
                     struct dd_error *err)
 {
@@ -341,6 +396,8 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
         }
     }
     if (merge_os(&v, &inv))
+        goto nomem;
+    if (drop_os_owned(&v, &inv))
         goto nomem;
     pkg_list_sort(&inv.pkgs);
     *out = inv;

@@ -474,6 +474,9 @@ static int on_link(struct layer_result *r, const char *path, const char *raw_tar
                 rc = os_info_copy(&f->facts.os, &src->facts.os);
                 f->facts.has_os = rc == 0;
             }
+            for (size_t i = 0; rc == 0 && i < src->facts.n_owned; i++)
+                rc = file_facts_add_owned(&f->facts, src->facts.owned[i],
+                                          strlen(src->facts.owned[i]));
             r->n_files++;
             free(target);
             return rc;

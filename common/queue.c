@@ -452,6 +452,8 @@ int queue_layer_encode(const char *diff_id, uint32_t analyzer_version, const str
         m->os_version = s_or_empty(f->facts.os.version);
         m->os_codename = s_or_empty(f->facts.os.codename);
         m->os_name = s_or_empty(f->facts.os.name);
+        m->n_owned = f->facts.n_owned;
+        m->owned = f->facts.owned;
         lm.file_ptrs[i] = m;
     }
     for (size_t i = 0; i < r->n_links; i++) {
@@ -555,6 +557,12 @@ static int layer_from_msg(const Drydock__LayerInventory *m, struct layer_result 
             f->facts.os.codename = opt_dup(fm->os_codename, &ok);
             f->facts.os.name = opt_dup(fm->os_name, &ok);
         }
+        if (fm->n_owned > FACTS_MAX_OWNED)
+            return dd_error_set(err, DD_EPARSE, "file %s: %zu owned paths (cap %d)", fm->path,
+                                fm->n_owned, FACTS_MAX_OWNED);
+        for (size_t k = 0; k < fm->n_owned; k++)
+            if (file_facts_add_owned(&f->facts, fm->owned[k], strlen(fm->owned[k])) != 0)
+                return dd_error_set(err, DD_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < m->n_links; i++) {
         r->links[i].path = req_dup(m->links[i]->path, &ok);

@@ -30,7 +30,8 @@
 #      Debian's installed gemspecs (ruby3.1/rake: minitest, rake, default json and bundler)
 #      under usr/local/lib/ruby/gems/3.1.0/specifications/, a Composer 2
 #      srv/php/vendor/composer/installed.json, a .NET srv/dotnet/WebApp.deps.json, and a
-#      cargo-auditable ELF (.dep-v0 section) as usr/local/bin/demo-rust
+#      cargo-auditable ELF (.dep-v0 section) as usr/local/bin/demo-rust, and a pip-installed
+#      PyYAML 6.0 dist-info under usr/local/lib/python3.11/dist-packages/
 #
 # Expected inventory (OUTDIR/app.expected.tsv), from the real tools, never from drydock:
 #   "type name version path layer_index", sorted; path is the file a scanner reads (the
@@ -38,7 +39,9 @@
 #   "!/<entry>" for a jar inside a jar).
 #   npm    `npm ls --all --json --long` on the final tree (paths of installed packages), and
 #          the final package-lock.json's "packages" entries (not dev, not links)
-#   pypi   importlib.metadata over layer 1's dist-packages (app_layers.py python)
+#   pypi   importlib.metadata over layer 1's and 6's dist-packages (app_layers.py python)
+#   (none of layer 1's: every application file there was installed by a deb, which
+#   `dpkg-query -S` on the layer's dpkg database confirms; such files are not expected)
 #   golang `go version -m`: stdlib v<go version>, each dep (a "=>" replacement wins)
 #   maven  each jar's META-INF/maven/*/*/pom.properties (unzip -p)
 #   gem    ruby's Gem::Specification.load of each gemspec
@@ -251,7 +254,8 @@ if ! have_layer 5; then
 fi
 # --- layer 6: gem, composer, nuget, cargo ---------------------------------------------------
 fx=$src/tests/fixtures/lang
-if ! have_layer 6 || [ ! -s "$c/L6.expected.tsv" ]; then
+# L6.v2: layer 6 gained a pip-installed dist-info (rebuild caches from before it)
+if ! have_layer 6 || [ ! -s "$c/L6.expected.tsv" ] || [ ! -e "$c/L6.v2" ]; then
     for t in ruby objcopy; do
         command -v $t >/dev/null 2>&1 || {
             log "required tool '$t' is not installed"
@@ -259,12 +263,14 @@ if ! have_layer 6 || [ ! -s "$c/L6.expected.tsv" ]; then
         }
     done
     gems=usr/local/lib/ruby/gems/3.1.0/specifications
+    pip_dist=usr/local/lib/python3.11/dist-packages/PyYAML-6.0.dist-info
     mkdir -p "$work/s6/$gems" "$work/s6/srv/php/vendor/composer" "$work/s6/srv/dotnet" \
-        "$work/s6/usr/local/bin"
+        "$work/s6/usr/local/bin" "$work/s6/$pip_dist"
     cp -r "$fx/ruby/specifications/." "$work/s6/$gems/"
     cp "$fx/php/installed-composer2.json" "$work/s6/srv/php/vendor/composer/installed.json"
     cp "$fx/dotnet/WebApp.deps.json" "$work/s6/srv/dotnet/WebApp.deps.json"
     cp "$fx/rust/auditable.bin" "$work/s6/usr/local/bin/demo-rust"
+    cp "$fx/python/PyYAML-6.0.METADATA" "$work/s6/$pip_dist/METADATA" # as pip installs it
     chmod 755 "$work/s6/usr/local/bin/demo-rust"
     {
         (cd "$work/s6" && find "$gems" -name '*.gemspec') | while read -r g; do
@@ -282,15 +288,26 @@ if ! have_layer 6 || [ ! -s "$c/L6.expected.tsv" ]; then
 for p in json.loads(zlib.decompress(open(sys.argv[1], "rb").read()))["packages"]:
     if p.get("kind", "runtime") == "runtime":
         print("cargo\t%s\t%s\tusr/local/bin/demo-rust\t6" % (p["name"], p["version"]))' "$work/dep-v0.zlib"
+        python3 "$here/app_layers.py" python "$work/s6" 6
     } >"$c/L6.expected.tsv"
     dd_tar_dir "$work/s6" "$work/L6.tar"
     store_layer 6 "$work/L6.tar"
+    touch "$c/L6.v2"
 fi
 t1=$(date +%s.%N)
 
 # --- expected application inventory ------------------------------------------------------------
+# Application files an OS package installed belong to that package (drydock, like Trivy and
+# Grype, does not report Debian's python3-requests egg-info as a PyPI package): rows of layer 1
+# whose file dpkg-query -S finds in the layer's dpkg database are not expected.
+mkdir -p "$work/x1"
+tar -xzf "$c/L1.tar.gz" -C "$work/x1" var/lib/dpkg
 {
-    cat "$c/L1.expected.tsv" "$c/L6.expected.tsv"
+    while IFS=$'\t' read -r ty name ver path layer; do
+        dpkg-query --admindir="$work/x1/var/lib/dpkg" -S "/${path%%!/*}" >/dev/null 2>&1 ||
+            printf '%s\t%s\t%s\t%s\t%s\n' "$ty" "$name" "$ver" "$path" "$layer"
+    done <"$c/L1.expected.tsv"
+    cat "$c/L6.expected.tsv"
     # installed packages of the final tree: every node that has a path below node_modules
     jq -r --arg root "$(jq -r .path "$c/npm-ls.json")" '
         [.. | objects | select(has("path") and has("version") and (.path != $root))

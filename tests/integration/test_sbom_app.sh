@@ -4,7 +4,7 @@
 # tests/images/app.sh builds app/demo:1 (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/drydock/app;
 # the first run needs deb.debian.org and the npm registry) with seven gzip layers: Debian 12
 # minbase; an apt-get install diff (Debian python3 egg-info/dist-info, snakeyaml jar, dpkg
-# status); an npm node_modules tree + package-lock.json; a vendored Go 1.19 binary; a Spring
+# status and file lists: those files belong to their debs and are not application packages); an npm node_modules tree + package-lock.json; a vendored Go 1.19 binary; a Spring
 # Boot style fat jar and a legacy jar; and a layer that whites out node_modules/minimist (an
 # `npm uninstall`) and makes opt/legacy/ opaque; gemspecs, a Composer installed.json, a .NET
 # deps.json and a cargo-auditable binary. Its expected lists come from npm ls,
@@ -74,6 +74,12 @@ dd_json "app: whited-out node_modules/minimist is absent" \
     '[.packages[] | select(.name == "minimist" or (.path // "" | contains("minimist")))] == []'
 dd_json "app: jar under the opaque opt/legacy/ is absent" \
     '[.packages[] | select((.path // "" | startswith("opt/legacy/")) or .version == "0.9.0")] == []'
+# Debian's python3-requests egg-info and snakeyaml jar belong to their debs (dpkg's file
+# lists): no PyPI or Maven package from those files, the deb itself is reported
+dd_json "app: files owned by Debian packages are not application packages" \
+    '[.packages[] | select(.type != "deb" and ((.path // "") | startswith("usr/lib/python3/dist-packages/") or . == "usr/share/java/snakeyaml.jar"))] == []'
+dd_json "app: python3-requests is reported as the deb" \
+    '[.packages[] | select(.type == "deb" and .name == "python3-requests")] | length == 1'
 dd_json "app: layer 2's package.json files survive (express 4.17.1 at layer 2)" \
     '[.packages[] | select(.name == "express" and .path == "app/node_modules/express/package.json"
       and .layer.index == 2)] | length == 1'
@@ -84,8 +90,7 @@ dd_expect_rc app-cdx 0
 for purl in \
     'pkg:npm/express@4.17.1' \
     'pkg:npm/ms@2.1.1' \
-    'pkg:pypi/requests@2.28.1' \
-    'pkg:pypi/charset-normalizer@3.0.1' \
+    'pkg:pypi/pyyaml@6.0' \
     'pkg:golang/example.com/dep@v1.2.3' \
     'pkg:golang/example.com/newdep@v1.0.0' \
     'pkg:golang/stdlib@v1.19.8' \

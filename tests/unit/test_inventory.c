@@ -184,6 +184,88 @@ static void test_inventory_merge_reports_link_loops(void **state)
     cleanup_all(r, 1, &inv);
 }
 
+/* Application metadata installed by an OS package belongs to that package: Debian's
+ * python3-six egg-info and its jar are not PyPI/Maven packages; a pip install beside them is.
+ * Removing the OS package (its file list whited out) gives the files back to pip's view. */
+#define PKG_INFO(name, ver) "Metadata-Version: 2.1\nName: " name "\nVersion: " ver "\n\n"
+
+static void test_inventory_merge_drops_os_owned_app_packages(void **state)
+{
+    (void)state;
+    struct layer_result r[2];
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "etc/os-release", OS_RELEASE_DEBIAN12);
+    tb_file(&t, "var/lib/dpkg/status", DPKG_STANZA("python3-six", "1.16.0-4"));
+    tb_file(&t, "var/lib/dpkg/info/python3-six.list",
+            "/.\n/usr\n/usr/lib/python3/dist-packages\n"
+            "/usr/lib/python3/dist-packages/six-1.16.0.egg-info\n"
+            "/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n"
+            "/usr/lib/python3/dist-packages/six.py\n");
+    tb_file(&t, "usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO",
+            PKG_INFO("six", "1.16.0"));
+    tb_file(&t, "usr/local/lib/python3.11/dist-packages/attrs-23.1.0.dist-info/METADATA",
+            PKG_INFO("attrs", "23.1.0"));
+    walk(&t, &r[0]);
+    /* the file list keeps only what an application analyzer reads */
+    const struct layer_file *lf = NULL;
+    for (size_t i = 0; i < r[0].n_files; i++)
+        if (strcmp(r[0].files[i].path, "var/lib/dpkg/info/python3-six.list") == 0)
+            lf = &r[0].files[i];
+    assert_non_null(lf);
+    /* "six-1.16.0.egg-info" may be a file (old setuptools): the Python analyzer wants both */
+    assert_int_equal(lf->facts.n_owned, 2);
+    assert_string_equal(lf->facts.owned[0], "usr/lib/python3/dist-packages/six-1.16.0.egg-info");
+    assert_string_equal(lf->facts.owned[1],
+                        "usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO");
+
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(r, 1, &inv, &e), 0);
+    assert_non_null(find_pkg(&inv, "python3-six"));
+    assert_null(find_pkg(&inv, "six"));
+    assert_non_null(find_pkg(&inv, "attrs"));
+    assert_int_equal(inv.pkgs.n, 2);
+    inventory_cleanup(&inv);
+
+    /* layer 1: the deb is removed from dpkg's view (list whited out), its files left behind */
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "var/lib/dpkg/info/.wh.python3-six.list", "");
+    tb_file(&t, "var/lib/dpkg/status", "");
+    walk(&t, &r[1]);
+    assert_int_equal(inventory_merge(r, 2, &inv, &e), 0);
+    assert_non_null(find_pkg(&inv, "six"));
+    assert_null(find_pkg(&inv, "python3-six"));
+    cleanup_all(r, 2, &inv);
+}
+
+/* apk names the files each package installed (F: directory, R: file): py3-six's dist-info is
+ * the apk's, a pip-installed one beside it stays a PyPI package. */
+static void test_inventory_merge_drops_apk_owned_app_packages(void **state)
+{
+    (void)state;
+    struct layer_result r;
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "etc/os-release", "ID=alpine\nVERSION_ID=3.18.4\n");
+    tb_file(&t, "lib/apk/db/installed",
+            "C:Q1abc=\nP:py3-six\nV:1.16.0-r4\nA:x86_64\no:py3-six\n"
+            "F:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\nR:METADATA\nR:RECORD\n"
+            "F:usr/lib/python3.11/site-packages\nR:six.py\n\n");
+    tb_file(&t, "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA",
+            PKG_INFO("six", "1.16.0"));
+    tb_file(&t, "usr/lib/python3.11/site-packages/attrs-23.1.0.dist-info/METADATA",
+            PKG_INFO("attrs", "23.1.0"));
+    walk(&t, &r);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(&r, 1, &inv, &e), 0);
+    assert_non_null(find_pkg(&inv, "py3-six"));
+    assert_null(find_pkg(&inv, "six"));
+    assert_non_null(find_pkg(&inv, "attrs"));
+    cleanup_all(&r, 1, &inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +274,8 @@ int main(void)
         cmocka_unit_test(test_inventory_merge_reinstalled_package_gets_new_layer),
         cmocka_unit_test(test_inventory_merge_follows_os_release_links),
         cmocka_unit_test(test_inventory_merge_reports_link_loops),
+        cmocka_unit_test(test_inventory_merge_drops_os_owned_app_packages),
+        cmocka_unit_test(test_inventory_merge_drops_apk_owned_app_packages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -228,6 +228,7 @@ static void fill_layer(struct layer_result *r)
     r->files[1].facts.has_os = true;
     r->files[1].facts.os.family = strdup("debian");
     r->files[1].facts.os.version = strdup("12");
+    assert_int_equal(file_facts_add_owned(&r->files[0].facts, "/usr/lib/x.jar", 14), 0);
     r->links = calloc(1, sizeof(*r->links));
     r->cap_links = r->n_links = 1;
     r->links[0].path = strdup("etc/os-release");
@@ -270,6 +271,9 @@ static void test_queue_layer_roundtrip(void **state)
     assert_int_equal(p->type, PKG_TYPE_RPM);
     assert_string_equal(p->release, "6.el9");
     assert_int_equal(p->epoch, 2);
+    assert_int_equal(out.files[0].facts.n_owned, 1);
+    assert_string_equal(out.files[0].facts.owned[0], "usr/lib/x.jar"); /* leading '/' dropped */
+    assert_int_equal(out.files[1].facts.n_owned, 0);
     assert_true(out.files[1].facts.has_os);
     assert_string_equal(out.files[1].facts.os.family, "debian");
     assert_null(out.files[1].facts.os.codename);
