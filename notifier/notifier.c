@@ -132,6 +132,7 @@ struct request {
     int64_t retry_after_ms; /* -1: none */
     char errbuf[CURL_ERROR_SIZE];
     struct robot *robot; /* dingtalk */
+    size_t robot_slot;   /* its send-time slot in robot->sent_ms */
     struct delivery **members;
     size_t n_members;
 };
@@ -496,12 +497,25 @@ static bool robot_open(struct notifier *n, const struct robot *r)
     return oldest == 0 || uv_now(n->loop) - oldest >= n->cfg->dingtalk_window_ms;
 }
 
-static void robot_note_send(struct notifier *n, struct robot *r)
+/* Note a send in the ring; returns its slot (see robot_note_done). */
+static size_t robot_note_send(struct notifier *n, struct robot *r)
 {
-    r->sent_ms[r->pos] = uv_now(n->loop);
-    if (r->sent_ms[r->pos] == 0)
-        r->sent_ms[r->pos] = 1;
+    size_t slot = r->pos;
+    r->sent_ms[slot] = uv_now(n->loop);
+    if (r->sent_ms[slot] == 0)
+        r->sent_ms[slot] = 1;
     r->pos = (r->pos + 1) % (size_t)n->cfg->dingtalk_per_minute;
+    return slot;
+}
+
+/* The reply came: count the message from now, not from when it left. The robot counts when
+ * the message arrives, which can be well after the send on a slow network; the window must
+ * hold at the robot's end, so the later time is the safe one. */
+static void robot_note_done(struct notifier *n, struct robot *r, size_t slot)
+{
+    uint64_t now = uv_now(n->loop);
+    if (slot < (size_t)n->cfg->dingtalk_per_minute && r->sent_ms[slot] && r->sent_ms[slot] < now)
+        r->sent_ms[slot] = now;
 }
 
 /* The robot said "too many messages" (errcode 130101): treat its window as full. */
@@ -611,6 +625,8 @@ static void on_request_done(CURL *easy, CURLcode result, void *ctx)
     long status = 0;
     (void)easy;
     n->in_flight--;
+    if (q->robot)
+        robot_note_done(n, q->robot, q->robot_slot);
     curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
     for (size_t i = 0; i < q->n_members; i++) {
         struct delivery *d = q->members[i];
@@ -756,7 +772,7 @@ static void request_start(struct notifier *n, struct delivery **members, size_t 
     n->in_flight++;
     n->m.requests++;
     if (robot) {
-        robot_note_send(n, robot);
+        q->robot_slot = robot_note_send(n, robot);
         if (nm > 1)
             n->m.dingtalk_batches++;
     }
