@@ -12,6 +12,8 @@
 #   --build DIR      drydock-scheduler / drydock-worker (default build/release)
 #   --only LIST      comma list of w1,w2,w1warm,w2warm,kill,redis (default all six)
 #   --keep           keep the work directory (logs, Redis dirs, registry data)
+#   --rtt MS         reach the registry through bench/lib/latency_proxy.py adding MS ms of
+#                    round trip to every connection (a remote registry); default 0 (direct)
 #
 # Scenarios (each with a fresh Redis, hence an empty fleet-wide layer cache):
 #   w1     1 worker: run the rule, wait for DONE; images/s
@@ -32,7 +34,7 @@
 # script started are stopped, by pid.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-nimg=60 conc=2 base=debian build=$root/build/release only=w1,w2,w1warm,w2warm,kill,redis keep=0
+nimg=60 conc=2 base=debian build=$root/build/release only=w1,w2,w1warm,w2warm,kill,redis keep=0 rtt=0
 while [ $# -gt 0 ]; do
     case $1 in
     --images) nimg=$2; shift 2 ;;
@@ -41,7 +43,8 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    --rtt) rtt=$2; shift 2 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench_fleet.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -69,6 +72,18 @@ dd_cleanup_push fleet_stop_all
 
 echo "== images: $nimg x fleet/app-<i>:1, base=$base" >&2
 fleet_start_registry_logged "$W/registry" || exit 1
+# what the scheduler and the workers use: the registry itself, or the latency relay before it
+SREG=$REG
+if [ "$rtt" != 0 ]; then
+    pport=$(dd_free_port)
+    python3 "$root/bench/lib/latency_proxy.py" --port "$pport" --upstream "$REG" \
+        --delay-ms "$(echo "scale=3; $rtt / 2" | bc)" 2>"$W/proxy.log" &
+    PROXY_PID=$! # outlives the scenarios, like the registry
+    dd_cleanup_push "dd_kill_pid $PROXY_PID"
+    SREG=127.0.0.1:$pport
+    dd_wait_http "http://$SREG/v2/" 5 || { echo "latency relay did not start" >&2; exit 1; }
+    echo "== registry reached through a ${rtt} ms RTT relay at $SREG" >&2
+fi
 t0=$(date +%s.%N)
 fleet_build_images "$nimg" "$base" "$W/img" || { echo "pushing images failed" >&2; exit 1; }
 t1=$(date +%s.%N)
@@ -92,6 +107,7 @@ done
     echo
     echo "$(nproc) cores; $nimg images fleet/app-<i>:1 sharing base layer $BASE_DIGEST" \
         "($BASE_SIZE bytes gzip, base=$base) + one small layer each; worker --concurrency $conc;" \
+        "registry RTT added: ${rtt} ms;" \
         "build $(git -C "$root" rev-parse --short HEAD 2>/dev/null); pushed in $(printf %.1f "$build_s") s."
     echo
     echo "| scenario | workers | wall s | images/s | steady images/s | job ms p50 | queue ms p50/p90 | COMPLETE | other | events/job | base GETs | layers_fetched | cache hits | verdict |"

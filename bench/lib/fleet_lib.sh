@@ -176,7 +176,7 @@ fleet_scenario() {
     sport=$(dd_free_port)
     TOKEN=bench-$RANDOM$RANDOM
     SURL=http://127.0.0.1:$sport
-    fleet_scheduler_config "$dir/sched.json" "$sport" "$rport" "$REG" "$TOKEN" "ev-$TOKEN"
+    fleet_scheduler_config "$dir/sched.json" "$sport" "$rport" "${SREG:-$REG}" "$TOKEN" "ev-$TOKEN"
     "$SCHED" --config "$dir/sched.json" --no-cron >"$dir/scheduler.log" 2>&1 &
     local spid=$!
     FLEET_PIDS+=("$spid")
@@ -187,7 +187,7 @@ fleet_scenario() {
     if [[ $sc == *warm ]]; then
         # prime the fleet-wide layer cache with one scan of fleet/app-1, then forget its
         # events and counters so the checks below count only the rule's jobs
-        "$WORKER" --redis "127.0.0.1:$rport" --enqueue "$REG/fleet/app-1:1" >/dev/null
+        "$WORKER" --redis "127.0.0.1:$rport" --enqueue "${SREG:-$REG}/fleet/app-1:1" >/dev/null
         "$WORKER" --redis "127.0.0.1:$rport" --name primer >"$dir/primer.log" 2>&1 &
         local ppid=$!
         for i in $(seq 1 300); do
