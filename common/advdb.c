@@ -382,16 +382,16 @@ static int decode(const struct advdb *db, size_t at, struct arena *a, struct adv
             break;
         }
         size_t entry_end = c.pos + len;
+        while (full && fi < n_full && full[fi] < i)
+            fi++;
+        if (full && !(fi < n_full && full[fi] == i)) {
+            c.pos = entry_end; /* shallow: an empty entry (a 40-package bulletin costs 40 hops) */
+            continue;
+        }
         f->ecosystem = rd_str(&c);
         f->name = rd_str(&c);
         if (f->ecosystem == NULL || f->name == NULL)
             c.bad = true;
-        while (full && fi < n_full && full[fi] < i)
-            fi++;
-        if (full && !(fi < n_full && full[fi] == i)) {
-            c.pos = entry_end; /* shallow: skip purl, severity, ranges, versions */
-            continue;
-        }
         f->purl = rd_str(&c);
         f->severity = rd_str(&c);
         c.end = entry_end; /* the entry's counts may not reach past its own length */

@@ -82,9 +82,9 @@ typedef int (*advdb_hit_cb)(const struct advisory *adv, size_t affected_index, v
  * valid only during the call; its strings point into the mapping and stay valid until
  * advdb_close. Entries come in record order; a package repeated across several
  * affected entries of one record gives one call per entry.
- * Only the entries of adv->affected that name the looked-up package are decoded in full;
- * the others carry ecosystem and name only (purl, severity NULL; no ranges, versions or
- * pkg_severity: n_* = 0). That keeps a hit on a 40-package AlmaLinux advisory cheap.
+ * Only the entries of adv->affected that name the looked-up package are decoded; the others
+ * are empty (every pointer NULL, every count 0): a hit on a 40-package AlmaLinux advisory
+ * then reads one word per other package.
  * advdb_foreach hands out complete records. */
 int advdb_lookup(struct advdb *db, const char *ecosystem, const char *name, advdb_hit_cb cb,
                  void *ctx, struct dd_error *err);

@@ -118,9 +118,11 @@ static int on_hit(const struct advisory *adv, size_t idx, void *ctx)
     snprintf(x->severity, sizeof(x->severity), "%s",
              adv->affected[idx].severity ? adv->affected[idx].severity : "-");
     snprintf(x->summary, sizeof(x->summary), "%s", adv->summary ? adv->summary : "-");
+    /* entries naming another package are empty: no name, no ranges (advdb.h) */
     for (size_t i = 0; i < adv->n_affected; i++)
-        if (strcmp(adv->affected[i].name, adv->affected[idx].name) != 0)
-            x->other_ranges += adv->affected[i].n_ranges;
+        if (adv->affected[i].name == NULL ||
+            strcmp(adv->affected[i].name, adv->affected[idx].name) != 0)
+            x->other_ranges += adv->affected[i].n_ranges + (adv->affected[i].ecosystem != NULL);
     return h->stop_after && h->n >= h->stop_after;
 }
 
