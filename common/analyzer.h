@@ -72,6 +72,9 @@ int analyzers_match_entry_in(const struct analyzer *const *tab, const char *path
 int analyzers_match(const char *path);
 /* True when an application (non-OS) analyzer of analyzers_all wants the path by name. */
 bool analyzers_app_wants(const char *path);
+/* True when analyzers_all[index] reads lockfiles (package-lock.json, poetry.lock, Gemfile.lock,
+ * composer.lock, packages.lock.json, Cargo.lock): what a build resolved, not what is installed. */
+bool analyzers_is_lockfile(int index);
 
 /* The OS analyzers (common/analyzer_os.c). */
 extern const struct analyzer analyzer_os_release;

@@ -73,6 +73,15 @@ bool analyzers_app_wants(const char *path)
     return false;
 }
 
+bool analyzers_is_lockfile(int index)
+{
+    if (index < 0 || (size_t)index >= analyzers_count())
+        return false;
+    const struct analyzer *a = analyzers_all[index];
+    return a == &analyzer_node_lock || a == &analyzer_python_lock || a == &analyzer_gemfile_lock ||
+           a == &analyzer_composer_lock || a == &analyzer_nuget_lock || a == &analyzer_cargo_lock;
+}
+
 int file_facts_add_owned(struct file_facts *f, const char *path, size_t len)
 {
     while (len > 0 && *path == '/') {

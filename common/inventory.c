@@ -274,23 +274,47 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Application packages read from a file an OS package installed belong to that OS package
- * (Debian's python3-requests egg-info, its snakeyaml jar): drop them. The owners are the
- * surviving file lists (a removed package's list is gone with it). */
-static int drop_os_owned(const struct view *v, struct inventory *inv)
+/* Where a package of the merged view came from, for the filters below. */
+struct pkg_origin {
+    bool lockfile; /* read from a lockfile (its analyzer says so), not installed metadata */
+};
+
+static int cmp_pkg_key(const void *a, const void *b)
 {
-    size_t n = 0, k = 0;
+    const struct pkg *x = *(const struct pkg *const *)a, *y = *(const struct pkg *const *)b;
+    int r;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    if ((r = strcmp(x->name, y->name)) != 0)
+        return r;
+    return strcmp(x->version ? x->version : "", y->version ? y->version : "");
+}
+
+/* Two filters, one pass:
+ * - Application packages read from a file an OS package installed belong to that package
+ *   (Debian's python3-requests egg-info, its snakeyaml jar): dropped. The owners are the
+ *   surviving file lists (a removed package's list is gone with it).
+ * - A lockfile entry that is also installed in the image (same type, name and version from
+ *   installed metadata: node_modules/<name>/package.json, a dist-info, a gemspec, ...) is the
+ *   same package: only the installed one is kept, so one package is one finding, not two.
+ *   Lockfile entries nothing installed confirms stay (an image may ship only the lockfile). */
+static int filter_pkgs(const struct view *v, struct inventory *inv, const struct pkg_origin *org)
+{
+    size_t n = 0, k = 0, n_inst = 0;
+    int rc = DD_ENOMEM;
+    const char **owned = NULL;
+    const struct pkg **inst = NULL;
+    bool *drop = calloc(inv->pkgs.n + 1, sizeof(*drop));
+    if (drop == NULL)
+        goto out;
     for (size_t i = 0; i < v->cap; i++) {
         const struct slot *s = &v->slots[i];
         if (s->path && s->live && !s->link && s->n_hist)
             n += s->hist[s->n_hist - 1].file->facts.n_owned;
     }
-    if (n == 0)
-        return 0;
-    const char **owned = malloc(n * sizeof(*owned));
-    if (owned == NULL)
-        return DD_ENOMEM;
-    for (size_t i = 0; i < v->cap; i++) {
+    if (n && (owned = malloc(n * sizeof(*owned))) == NULL)
+        goto out;
+    for (size_t i = 0; n && i < v->cap; i++) {
         const struct slot *s = &v->slots[i];
         if (!(s->path && s->live && !s->link && s->n_hist))
             continue;
@@ -298,10 +322,10 @@ static int drop_os_owned(const struct view *v, struct inventory *inv)
         for (size_t j = 0; j < f->n_owned; j++)
             owned[k++] = f->owned[j];
     }
-    qsort(owned, n, sizeof(*owned), cmp_str);
-    size_t w = 0;
-    for (size_t i = 0; i < inv->pkgs.n; i++) {
-        struct pkg *p = &inv->pkgs.v[i];
+    if (n)
+        qsort(owned, n, sizeof(*owned), cmp_str);
+    for (size_t i = 0; n && i < inv->pkgs.n; i++) {
+        const struct pkg *p = &inv->pkgs.v[i];
         /* a jar inside a jar ("x.jar!/BOOT-INF/lib/y.jar") belongs to the outer file's owner */
         char outer[4096];
         const char *fp = p->file_path, *bang = fp ? strstr(fp, "!/") : NULL;
@@ -310,18 +334,40 @@ static int drop_os_owned(const struct view *v, struct inventory *inv)
             outer[bang - fp] = '\0';
             fp = outer;
         }
-        if (!pkg_type_is_os(p->type) && fp &&
-            bsearch(&fp, owned, n, sizeof(*owned), cmp_str) != NULL) {
-            pkg_cleanup(p);
+        drop[i] = !pkg_type_is_os(p->type) && fp &&
+                  bsearch(&fp, owned, n, sizeof(*owned), cmp_str) != NULL;
+    }
+    if ((inst = malloc((inv->pkgs.n + 1) * sizeof(*inst))) == NULL)
+        goto out;
+    for (size_t i = 0; i < inv->pkgs.n; i++)
+        if (!drop[i] && !org[i].lockfile && !pkg_type_is_os(inv->pkgs.v[i].type) &&
+            inv->pkgs.v[i].name)
+            inst[n_inst++] = &inv->pkgs.v[i];
+    if (n_inst)
+        qsort(inst, n_inst, sizeof(*inst), cmp_pkg_key);
+    for (size_t i = 0; n_inst && i < inv->pkgs.n; i++) {
+        const struct pkg *p = &inv->pkgs.v[i];
+        if (!drop[i] && org[i].lockfile && p->name &&
+            bsearch(&p, inst, n_inst, sizeof(*inst), cmp_pkg_key) != NULL)
+            drop[i] = true;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < inv->pkgs.n; i++) {
+        if (drop[i]) {
+            pkg_cleanup(&inv->pkgs.v[i]);
             continue;
         }
         if (w != i)
-            inv->pkgs.v[w] = *p;
+            inv->pkgs.v[w] = inv->pkgs.v[i];
         w++;
     }
     inv->pkgs.n = w;
+    rc = 0;
+out:
+    free(drop);
     free(owned);
-    return 0;
+    free(inst);
+    return rc;
 }
 
 int inventory_merge(const struct layer_result *layers, size_t n_layers, struct inventory *out,
@@ -329,6 +375,8 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
 {
     struct view v = {0};
     struct inventory inv;
+    struct pkg_origin *org = NULL; /* per package of inv.pkgs, until filtered */
+    size_t cap_org = 0;
     int rc = 0;
     inventory_init(&inv);
 
@@ -379,8 +427,18 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
         if (s->path == NULL || !s->live || s->link || s->n_hist == 0)
             continue;
         const struct layer_file *top = s->hist[s->n_hist - 1].file;
+        bool lockfile = analyzers_is_lockfile(top->analyzer);
         for (size_t k = 0; k < top->facts.pkgs.n; k++) {
             const struct pkg *p = &top->facts.pkgs.v[k];
+            if (inv.pkgs.n >= cap_org) {
+                size_t nc = cap_org ? cap_org * 2 : 64;
+                struct pkg_origin *no = realloc(org, nc * sizeof(*no));
+                if (no == NULL)
+                    goto nomem;
+                org = no;
+                cap_org = nc;
+            }
+            org[inv.pkgs.n].lockfile = lockfile;
             size_t first = s->n_hist - 1;
             while (first > 0 && facts_have(&s->hist[first - 1].file->facts, p))
                 first--;
@@ -397,7 +455,7 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
     }
     if (merge_os(&v, &inv))
         goto nomem;
-    if (drop_os_owned(&v, &inv))
+    if (filter_pkgs(&v, &inv, org))
         goto nomem;
     pkg_list_sort(&inv.pkgs);
     *out = inv;
@@ -406,6 +464,7 @@ int inventory_merge(const struct layer_result *layers, size_t n_layers, struct i
 nomem:
     rc = dd_error_set(err, DD_ENOMEM, "out of memory merging layers");
 out:
+    free(org);
     view_cleanup(&v);
     inventory_cleanup(&inv);
     return rc;

@@ -38,7 +38,8 @@
 #   package.json, the lockfile, the METADATA/PKG-INFO/egg-info file, the binary, the jar, with
 #   "!/<entry>" for a jar inside a jar).
 #   npm    `npm ls --all --json --long` on the final tree (paths of installed packages), and
-#          the final package-lock.json's "packages" entries (not dev, not links)
+#          the final package-lock.json's "packages" entries (not dev, not links) that no
+#          installed package of the same name and version already stands for
 #   pypi   importlib.metadata over layer 1's and 6's dist-packages (app_layers.py python)
 #   (none of layer 1's: every application file there was installed by a deb, which
 #   `dpkg-query -S` on the layer's dpkg database confirms; such files are not expected)
@@ -339,7 +340,15 @@ tar -xzf "$c/L1.tar.gz" -C "$work/x1" var/lib/dpkg
         unzip -p "$work/x4/opt/demo/demo-app.jar" "BOOT-INF/lib/$j" >"$work/x4/$j"
         pom_rows "$work/x4/$j" "opt/demo/demo-app.jar!/BOOT-INF/lib/$j" 4
     done
-} | LC_ALL=C sort >"$out/app.expected.tsv"
+} | LC_ALL=C sort >"$work/all.expected.tsv"
+# A lockfile entry that is also installed (same type, name and version from installed
+# metadata: npm ls' package.json rows) is the same package, reported once, as installed;
+# lockfile entries nothing installed confirms stay.
+awk -F'\t' '
+    function lock(p) { return p ~ /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|packages\.lock\.json|Cargo\.lock)$/ || p ~ /(^|\/)requirements[^\/]*\.txt$/ }
+    NR == FNR { if (!lock($4)) inst[$1 "\t" $2 "\t" $3] = 1; next }
+    !(lock($4) && (($1 "\t" $2 "\t" $3) in inst))' "$work/all.expected.tsv" "$work/all.expected.tsv" \
+    >"$out/app.expected.tsv"
 cp "$c/deb.expected.tsv" "$out/app.deb.expected.tsv"
 
 # --- OCI config + manifest, push ----------------------------------------------------------------

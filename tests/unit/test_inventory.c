@@ -266,6 +266,47 @@ static void test_inventory_merge_drops_apk_owned_app_packages(void **state)
     cleanup_all(&r, 1, &inv);
 }
 
+/* A lockfile entry also installed (same name and version) is one package, reported as the
+ * installed one; other lockfile entries (another version, nothing installed) stay. */
+static void test_inventory_merge_lockfile_entries_installed_are_one_package(void **state)
+{
+    (void)state;
+    struct layer_result r;
+    struct tb t;
+    tb_new(&t, TB_NONE, 1 << 20);
+    tb_file(&t, "app/package-lock.json",
+            "{\"name\":\"app\",\"lockfileVersion\":3,\"packages\":{"
+            "\"\":{\"name\":\"app\"},"
+            "\"node_modules/lodash\":{\"version\":\"4.17.15\"},"
+            "\"node_modules/ms\":{\"version\":\"2.1.3\"},"
+            "\"node_modules/qs\":{\"version\":\"6.7.0\"}}}");
+    tb_file(&t, "app/node_modules/lodash/package.json",
+            "{\"name\":\"lodash\",\"version\":\"4.17.15\"}");
+    tb_file(&t, "app/node_modules/ms/package.json", "{\"name\":\"ms\",\"version\":\"2.1.2\"}");
+    walk(&t, &r);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(&r, 1, &inv, &e), 0);
+    size_t lodash = 0, ms = 0, qs = 0;
+    for (size_t i = 0; i < inv.pkgs.n; i++) {
+        const struct pkg *p = &inv.pkgs.v[i];
+        if (strcmp(p->name, "lodash") == 0) {
+            lodash++;
+            assert_string_equal(p->file_path, "app/node_modules/lodash/package.json");
+        }
+        ms += strcmp(p->name, "ms") == 0; /* 2.1.2 installed, 2.1.3 locked: two packages */
+        if (strcmp(p->name, "qs") == 0) {
+            qs++;
+            assert_string_equal(p->file_path, "app/package-lock.json");
+        }
+    }
+    assert_int_equal(lodash, 1);
+    assert_int_equal(ms, 2);
+    assert_int_equal(qs, 1);
+    assert_int_equal(inv.pkgs.n, 4);
+    cleanup_all(&r, 1, &inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_inventory_merge_reports_link_loops),
         cmocka_unit_test(test_inventory_merge_drops_os_owned_app_packages),
         cmocka_unit_test(test_inventory_merge_drops_apk_owned_app_packages),
+        cmocka_unit_test(test_inventory_merge_lockfile_entries_installed_are_one_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
