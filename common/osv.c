@@ -15,7 +15,10 @@
  *
  * Invariants: on success every pointer in *out is owned by it (advisory_cleanup frees); on
  * failure *out is untouched. Affected entries without a "package" (GIT-only entries) are
- * dropped: nothing can be matched against them.
+ * dropped: nothing can be matched against them. So are RustSec's informational entries
+ * (database_specific.informational: "unmaintained", "unsound", "notice"): advice about a
+ * crate, not a vulnerability of a version (cargo-audit warns about them apart; Trivy and
+ * Grype do not report them).
  *
  * Deliberately not done: YAML (PyPA's repository format), schema_version checks, "related",
  * "credits", GIT commit ranges beyond keeping their events.
@@ -367,6 +370,9 @@ static int get_affected(struct walk *w, json_t *root, struct advisory *adv)
         json_t *pkg = json_object_get(aff, "package");
         if (pkg == NULL || json_is_null(pkg))
             continue; /* GIT-only entry: nothing to match by name */
+        json_t *info = json_object_get(json_object_get(aff, "database_specific"), "informational");
+        if (json_is_string(info) && json_string_length(info) > 0)
+            continue; /* RustSec advice (unmaintained, unsound, notice), not a vulnerability */
         struct osv_affected *a = &adv->affected[adv->n_affected];
         rc = get_affected_one(w, aff, p, a);
         adv->n_affected++; /* counted even on failure so cleanup frees the partial entry */

@@ -592,7 +592,9 @@ static void test_advdb_real_osv_bench(void **state)
     assert_int_equal(advdb_verify(db, &err), 0);
     assert_int_equal(advdb_get_info(db, &info, &err), 0);
     assert_int_equal(info.records, 21199);
-    assert_int_equal(info.entries, 86554);
+    /* counted in Python over the zips (newest record per ID, withdrawn skipped): 86,554
+     * entries with a package, 466 of them RustSec informational (not stored) */
+    assert_int_equal(info.entries, 86088);
     assert_int_equal(info.n_ecosystems, 5);
     for (size_t i = 0; i < 5; i++) {
         assert_string_equal(info.ecosystems[i].ecosystem, ecos[i]);

@@ -235,6 +235,25 @@ static void test_osv_parse_drops_repeated_references(void **state)
     advisory_cleanup(&a);
 }
 
+static void test_osv_parse_drops_rustsec_informational_entries(void **state)
+{
+    (void)state;
+    struct advisory a;
+    /* RUSTSEC-2025-0056's shape: "adler crate is unmaintained" */
+    const char *j = "{\"id\":\"RUSTSEC-2025-0056\",\"modified\":\"2025-09-05T00:00:00Z\","
+                    "\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"adler\"},"
+                    "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0.0.0-0\"}]}],"
+                    "\"database_specific\":{\"categories\":[],\"cvss\":null,"
+                    "\"informational\":\"unmaintained\"}},"
+                    "{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"other\"},"
+                    "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},"
+                    "{\"fixed\":\"1.0.1\"}]}],\"database_specific\":{\"informational\":null}}]}";
+    assert_int_equal(osv_parse((const uint8_t *)j, strlen(j), &a, NULL), 0);
+    assert_int_equal(a.n_affected, 1); /* the informational entry is gone, the other stays */
+    assert_string_equal(a.affected[0].name, "other");
+    advisory_cleanup(&a);
+}
+
 static void test_osv_parse_wrong_type_names_record_and_path(void **state)
 {
     (void)state;
@@ -428,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_osv_parse_per_package_cvss),
         cmocka_unit_test(test_osv_parse_nulls_are_absent),
         cmocka_unit_test(test_osv_parse_drops_repeated_references),
+        cmocka_unit_test(test_osv_parse_drops_rustsec_informational_entries),
         cmocka_unit_test(test_osv_parse_wrong_type_names_record_and_path),
         cmocka_unit_test(test_osv_parse_rejects_malformed),
         cmocka_unit_test(test_osv_parse_rejects_invalid_utf8),
