@@ -564,7 +564,9 @@ static void test_advdb_real_osv_bench(void **state)
     struct tmp *t = *state;
     const char *base = DD_SOURCE_DIR "/../shared/data/osv-bench";
     static const char *const ecos[] = {"AlmaLinux", "Bitnami", "Go", "PyPI", "crates.io"};
-    static const uint64_t want[] = {5637, 7444, 4274, 2651, 1193};
+    /* records per ecosystem with at least one stored entry (Python over the zips): 466
+     * crates.io records are RustSec informational only */
+    static const uint64_t want[] = {5637, 7444, 4274, 2651, 727};
     struct stat sst;
     if (stat(base, &sst) != 0) {
         print_message("skip: %s not present\n", base);
