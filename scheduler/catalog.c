@@ -396,10 +396,28 @@ static int on_digest(void *ctx, const char *repo, const char *tag, char **out, s
     return rc;
 }
 
+static int on_fork(void *ctx, void **out, struct dd_error *err)
+{
+    struct registry_lister *l = ctx, *n = NULL;
+    int rc = registry_lister_new(l->host, l->insecure, l->username, l->password, &n, err);
+    if (rc == 0) {
+        n->page_size = l->page_size;
+        *out = n;
+    }
+    return rc;
+}
+
+static void on_fork_free(void *ctx)
+{
+    registry_lister_free(ctx);
+}
+
 void registry_lister_source(struct registry_lister *l, struct expand_source *src)
 {
     src->ctx = l;
     src->catalog = on_catalog;
     src->tags = on_tags;
     src->digest = on_digest;
+    src->fork = on_fork;
+    src->fork_free = on_fork_free;
 }

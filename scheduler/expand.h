@@ -10,7 +10,9 @@
  * The source and the sink are the seams: the scheduler plugs in the registry (catalog.c)
  * and Redis (store.c); unit tests plug in fakes. A failing catalog is an error of the whole
  * expansion; a failing tag list or digest only skips that repository or image, with the
- * reason.
+ * reason. With a forking source the tag lists and digests are fetched on several threads;
+ * the sink is then called from those threads, one call at a time (never concurrently), in
+ * no particular order between images.
  */
 #ifndef DD_SCHED_EXPAND_H
 #define DD_SCHED_EXPAND_H
@@ -40,7 +42,15 @@ struct expand_source {
     int (*tags)(void *ctx, const char *repo, struct str_list *out, struct dd_error *err);
     /* The manifest digest of repo:tag (malloc'd); DD_ENOTFOUND when the manifest is unknown. */
     int (*digest)(void *ctx, const char *repo, const char *tag, char **out, struct dd_error *err);
+    /* Optional: a second context on the same registry (its own connections) for a worker
+     * thread, and its release. When set, expand_rule lists tags and resolves digests on up to
+     * EXPAND_THREADS threads: against a remote registry every tag costs a round trip or two,
+     * and one thread would take minutes for a namespace of thousands of images. */
+    int (*fork)(void *ctx, void **out, struct dd_error *err);
+    void (*fork_free)(void *ctx);
 };
+
+#define EXPAND_THREADS 8
 
 struct expand_sink {
     void *ctx;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct fake {
     const char *dup_digest; /* enqueue answers "already queued" for this digest */
     int sink_fail_after;    /* enqueue fails when this many were queued (0: never) */
     int queued;
+    int forks;
 };
 
 static int fake_catalog(void *ctx, struct str_list *out, struct dd_error *err)
@@ -112,10 +114,41 @@ static struct scan_rule *rule(const char *json)
     return r;
 }
 
+/* The fake registry is read-only: a "fork" shares it. forks counts the threads' sources. */
+static int fake_fork(void *ctx, void **out, struct dd_error *err)
+{
+    (void)err;
+    struct fake *f = ctx;
+    __atomic_add_fetch(&f->forks, 1, __ATOMIC_SEQ_CST);
+    *out = ctx;
+    return 0;
+}
+
+static void fake_fork_free(void *ctx)
+{
+    (void)ctx;
+}
+
+static int run_src(const char *json, struct fake *f, struct expand_stats *st, struct dd_error *e,
+                   bool parallel)
+{
+    struct scan_rule *r = rule(json);
+    struct expand_source src = {f,
+                                fake_catalog,
+                                fake_tags,
+                                fake_digest,
+                                parallel ? fake_fork : NULL,
+                                parallel ? fake_fork_free : NULL};
+    struct expand_sink sink = {f, fake_enqueue, fake_skip};
+    int rc = expand_rule(r, &src, &sink, st, e);
+    scan_rule_free(r);
+    return rc;
+}
+
 static int run(const char *json, struct fake *f, struct expand_stats *st, struct dd_error *e)
 {
     struct scan_rule *r = rule(json);
-    struct expand_source src = {f, fake_catalog, fake_tags, fake_digest};
+    struct expand_source src = {f, fake_catalog, fake_tags, fake_digest, NULL, NULL};
     struct expand_sink sink = {f, fake_enqueue, fake_skip};
     int rc = expand_rule(r, &src, &sink, st, e);
     scan_rule_free(r);
@@ -209,6 +242,63 @@ static void test_expand_sink_failure_stops_the_run(void **state)
                      DD_ENET);
     assert_string_equal(f.log, "Q apps/web:1.0@sha256:apps/web-1.0;");
     assert_int_equal(st.queued, 1);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The log's entries, sorted (threads report in no particular order), joined by ';'. */
+static void sorted_log(const char *log, char *out, size_t cap)
+{
+    char copy[4096], *v[64], *save = NULL;
+    size_t n = 0;
+    snprintf(copy, sizeof(copy), "%s", log);
+    for (char *t = strtok_r(copy, ";", &save); t && n < 64; t = strtok_r(NULL, ";", &save))
+        v[n++] = t;
+    qsort(v, n, sizeof(*v), cmp_strp);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(out);
+        snprintf(out + l, cap - l, "%s;", v[i]);
+    }
+}
+
+/* On threads (a forking source) the same images are queued and skipped with the same
+ * reasons and counts as on one; a sink failure still stops the run with its error. */
+static void test_expand_on_threads_decides_the_same(void **state)
+{
+    (void)state;
+    static const char *const rules[] = {
+        "{\"name\": \"n\", \"scope\": \"namespace\", \"namespace\": \"apps\", "
+        "\"tag_regex\": \"^[0-9]|^gone$\", " REG "}",
+        "{\"name\": \"n\", \"scope\": \"repository\", \"namespace\": \"apps\", "
+        "\"repository\": \"web\", " REG "}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct fake seq = {0}, par = {0};
+        struct expand_stats s1, s2;
+        struct dd_error e = {0};
+        assert_int_equal(run_src(rules[i], &seq, &s1, &e, false), 0);
+        assert_int_equal(run_src(rules[i], &par, &s2, &e, true), 0);
+        char a[4096], b[4096];
+        sorted_log(seq.log, a, sizeof(a));
+        sorted_log(par.log, b, sizeof(b));
+        assert_string_equal(a, b);
+        assert_int_equal(s1.repos, s2.repos);
+        assert_int_equal(s1.tags, s2.tags);
+        assert_int_equal(s1.queued, s2.queued);
+        assert_int_equal(s1.skipped, s2.skipped);
+        assert_true(par.forks >= 1);
+        assert_int_equal(seq.forks, 0);
+    }
+    struct fake f = {.sink_fail_after = 1};
+    struct expand_stats st;
+    struct dd_error e = {0};
+    assert_int_equal(run_src(rules[0], &f, &st, &e, true), DD_ENET);
+    assert_int_equal(st.queued, 1);
+    assert_non_null(strstr(e.msg, "connection refused"));
 }
 
 static void test_expand_namespace_with_no_repositories(void **state)
@@ -318,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_expand_catalog_failure_fails_the_run),
         cmocka_unit_test(test_expand_sink_failure_stops_the_run),
         cmocka_unit_test(test_expand_namespace_with_no_repositories),
+        cmocka_unit_test(test_expand_on_threads_decides_the_same),
         cmocka_unit_test(test_catalog_link_next_url),
         cmocka_unit_test(test_catalog_link_rejects_other_origins_and_garbage),
         cmocka_unit_test(test_catalog_parse_lists),
