@@ -13,6 +13,7 @@
 #include "notify_rule.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,9 +197,28 @@ static int target_parse(json_t *obj, size_t idx, struct notify_target *t)
 oom:
     rc = DD_ENOMEM;
 out:
+    if (t->valid && t->url)
+        notify_target_key(t->type, t->url, t->key);
+    else
+        snprintf(t->key, sizeof(t->key), "invalid%zu", idx);
     free(type);
     free(sev);
     return rc;
+}
+
+void notify_target_key(enum notify_type type, const char *url, char out[NOTIFY_TARGET_KEY_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char buf[NOTIFY_URL_MAX + 32];
+    int len = snprintf(buf, sizeof(buf), "%s\n%s", notify_type_name(type), url);
+    if (len < 0 || (size_t)len >= sizeof(buf) ||
+        EVP_Digest(buf, (size_t)len, md, &n, EVP_sha256(), NULL) != 1 || n < 8) {
+        snprintf(out, NOTIFY_TARGET_KEY_LEN + 1, "unhashable");
+        return;
+    }
+    for (size_t i = 0; i < NOTIFY_TARGET_KEY_LEN / 2; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 static void target_cleanup(struct notify_target *t)

@@ -31,6 +31,7 @@
 #define NOTIFY_CA_FILE_MAX    4096
 #define NOTIFY_RULE_MAX_BYTES 65536
 #define NOTIFY_REASON_MAX     256
+#define NOTIFY_TARGET_KEY_LEN 16
 
 enum notify_type { NOTIFY_TYPE_DINGTALK = 0, NOTIFY_TYPE_HTTP = 1, NOTIFY_TYPE_HTTPS = 2 };
 
@@ -54,6 +55,11 @@ struct notify_target {
     char *name;    /* "" when none */
     enum notify_severity min_severity;
     bool only_on_change;
+    /* Stable identity of the target across rule edits: the first 16 hex digits of
+     * SHA-256("<type>\n<url>") ("invalid<index>" for an invalid one). Sent markers, the
+     * only_on_change state, the Idempotency-Key and replays go by it, so reordering or
+     * removing other targets never sends to (or skips) the wrong one. */
+    char key[NOTIFY_TARGET_KEY_LEN + 1];
 };
 
 struct notify_rule {
@@ -68,6 +74,8 @@ struct notify_rule {
  * "notify" is present and not an array of at most NOTIFY_TARGETS_MAX entries, or enabled/
  * name/id have the wrong type. Targets that are wrong are kept with valid = false. */
 int notify_rule_parse(const char *text, size_t len, struct notify_rule *out, struct dd_error *err);
+/* The key of a target of this type and URL (see notify_target.key); out gets 17 bytes. */
+void notify_target_key(enum notify_type type, const char *url, char out[NOTIFY_TARGET_KEY_LEN + 1]);
 void notify_rule_cleanup(struct notify_rule *r);
 
 /* "dingtalk", "http", "https". */

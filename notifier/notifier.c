@@ -99,7 +99,8 @@ struct nevent {
     uint8_t *raw; /* the CompletionEvent bytes, kept for dead letters */
     size_t raw_len;
     struct queue_event ev;
-    int replay_target; /* -1 unless a replay */
+    int replay_target;                          /* -1 unless a replay */
+    char replay_key[NOTIFY_TARGET_KEY_LEN + 1]; /* the replayed target's key ("": by index) */
     struct notify_rule rule;
     struct notify_image im;
     char state[96]; /* notify_state() */
@@ -379,13 +380,14 @@ static void on_recorded(struct redis_uv *r, redisReply *reply, void *ud)
     ev_unref(e);
 }
 
+/* <prefix>notify:<kind>:<a>:<target key>[:<c>] */
 static void key3(char *out, size_t cap, const char *prefix, const char *kind, const char *a,
-                 size_t b, const char *c)
+                 const char *b, const char *c)
 {
     if (c)
-        snprintf(out, cap, "%snotify:%s:%s:%zu:%s", prefix, kind, a, b, c);
+        snprintf(out, cap, "%snotify:%s:%s:%s:%s", prefix, kind, a, b, c);
     else
-        snprintf(out, cap, "%snotify:%s:%s:%zu", prefix, kind, a, b);
+        snprintf(out, cap, "%snotify:%s:%s:%s", prefix, kind, a, b);
 }
 
 /* Record a success: the sent marker (NX: a concurrent duplicate keeps the first), the last
@@ -396,10 +398,10 @@ static void record_delivered(struct delivery *d)
     struct notifier *n = e->n;
     char k_sent[QUEUE_MAX_KEY], k_last[QUEUE_MAX_KEY * 2], k_metric[QUEUE_MAX_KEY];
     char val[QUEUE_MAX_KEY];
-    key3(k_sent, sizeof(k_sent), n->cfg->prefix, "sent", e->ev.job_id, d->idx, NULL);
-    key3(k_last, sizeof(k_last), n->cfg->prefix, "last", e->ev.rule_id, d->idx, e->im.image);
+    key3(k_sent, sizeof(k_sent), n->cfg->prefix, "sent", e->ev.job_id, d->t->key, NULL);
+    key3(k_last, sizeof(k_last), n->cfg->prefix, "last", e->ev.rule_id, d->t->key, e->im.image);
     snprintf(k_metric, sizeof(k_metric), "%smetrics:notify_sent", n->cfg->prefix);
-    snprintf(val, sizeof(val), "%s:%zu", e->ev.job_id, d->idx);
+    snprintf(val, sizeof(val), "%s:%s", e->ev.job_id, d->t->key);
     n->m.delivered++;
     d->st = D_RECORD;
     d_log(d, LOG_INFO, "delivered", NULL);
@@ -431,11 +433,18 @@ static void record_dead(struct delivery *d)
     snprintf(k_metric, sizeof(k_metric), "%smetrics:notify_dead", n->cfg->prefix);
     const char *type = d->t && d->t->valid ? notify_type_name(d->t->type) : "invalid";
     const char *name = d->t && d->t->name ? d->t->name : "";
-    const char *argv[] = {"XADD",      n->k_dead, "MAXLEN",       "~",        DEAD_MAXLEN,
-                          "*",         "event",   (char *)e->raw, "rule_id",  e->ev.rule_id,
-                          "target",    tgt,       "target_type",  type,       "target_name",
-                          name,        "reason",  d->reason,      "attempts", attempts,
-                          "failed_at", at};
+    const char *argv[] = {"XADD",        n->k_dead,
+                          "MAXLEN",      "~",
+                          DEAD_MAXLEN,   "*",
+                          "event",       (char *)e->raw,
+                          "rule_id",     e->ev.rule_id,
+                          "target",      tgt,
+                          "target_type", type,
+                          "target_name", name,
+                          "reason",      d->reason,
+                          "attempts",    attempts,
+                          "failed_at",   at,
+                          "target_key",  d->t ? d->t->key : ""};
     size_t lens[sizeof(argv) / sizeof(argv[0])];
     for (size_t i = 0; i < sizeof(argv) / sizeof(argv[0]); i++)
         lens[i] = i == 7 ? e->raw_len : strlen(argv[i]);
@@ -728,7 +737,7 @@ static void request_start(struct notifier *n, struct delivery **members, size_t 
     ADD_HDR("Expect:");
     if (nm == 1) {
         ADD_HDR("X-Drydock-Event: %s", notify_event_type(&d0->ev->ev));
-        ADD_HDR("Idempotency-Key: %s:%zu", d0->ev->ev.job_id, d0->idx);
+        ADD_HDR("Idempotency-Key: %s:%s", d0->ev->ev.job_id, d0->t->key);
     }
     if (t->type != NOTIFY_TYPE_DINGTALK && t->secret) {
         if (notify_hmac_hex(t->secret, strlen(t->secret), q->body, blen, sig) != 0)
@@ -936,16 +945,16 @@ static void delivery_check(struct delivery *d)
         if (x == e || strcmp(x->ev.job_id ? x->ev.job_id : "", e->ev.job_id) != 0)
             continue;
         for (size_t i = 0; i < x->nd; i++)
-            if (x->d[i].idx == d->idx && x->d[i].st != D_DONE && x->d[i].st != D_ABANDON &&
-                !(x->d[i].st == D_BACKOFF && x->d[i].recheck)) {
+            if (strcmp(x->d[i].t->key, d->t->key) == 0 && x->d[i].st != D_DONE &&
+                x->d[i].st != D_ABANDON && !(x->d[i].st == D_BACKOFF && x->d[i].recheck)) {
                 d->st = D_BACKOFF;
                 d->recheck = true;
                 d->due_ms = uv_now(n->loop) + 1000;
                 return;
             }
     }
-    key3(k_sent, sizeof(k_sent), n->cfg->prefix, "sent", e->ev.job_id, d->idx, NULL);
-    key3(k_last, sizeof(k_last), n->cfg->prefix, "last", e->ev.rule_id, d->idx, e->im.image);
+    key3(k_sent, sizeof(k_sent), n->cfg->prefix, "sent", e->ev.job_id, d->t->key, NULL);
+    key3(k_last, sizeof(k_last), n->cfg->prefix, "last", e->ev.rule_id, d->t->key, e->im.image);
     d->st = D_CHECK;
     if (rcmd_argv(n, on_checked, d, 3, (const char *[]){"MGET", k_sent, k_last}, NULL) != 0) {
         d->st = D_ABANDON;
@@ -1010,6 +1019,13 @@ static void on_rule(struct redis_uv *r, redisReply *reply, void *ud)
         goto ack;
     }
     size_t first = 0, count = e->rule.n_targets;
+    if (e->replay_target >= 0 && e->replay_key[0]) {
+        /* by key: the rule may have been edited since (targets reordered, added, removed) */
+        size_t k = 0;
+        while (k < e->rule.n_targets && strcmp(e->rule.targets[k].key, e->replay_key) != 0)
+            k++;
+        e->replay_target = k < e->rule.n_targets ? (int)k : (int)NOTIFY_TARGETS_MAX;
+    }
     if (e->replay_target >= 0) {
         if ((size_t)e->replay_target >= e->rule.n_targets) {
             log_warn("entry=%s job=%s rule=%s target=%d msg=\"replay of a target the rule no "
@@ -1063,7 +1079,8 @@ static void take_entry(struct notifier *n, int stream, const redisReply *entry, 
     for (struct nevent *x = n->events; x; x = x->next)
         if (x->stream == stream && strcmp(x->id, sid) == 0)
             return; /* already ours */
-    const redisReply *fields = entry->element[1], *payload = NULL, *target = NULL;
+    const redisReply *fields = entry->element[1], *payload = NULL, *target = NULL,
+                     *target_key = NULL;
     for (size_t i = 0; fields && fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements;
          i += 2) {
         const redisReply *k = fields->element[i], *v = fields->element[i + 1];
@@ -1073,6 +1090,8 @@ static void take_entry(struct notifier *n, int stream, const redisReply *entry, 
             payload = v;
         else if (strcmp(k->str, "target") == 0)
             target = v;
+        else if (strcmp(k->str, "target_key") == 0)
+            target_key = v;
     }
     struct nevent *e = calloc(1, sizeof(*e));
     struct dd_error err = {0};
@@ -1101,6 +1120,8 @@ static void take_entry(struct notifier *n, int stream, const redisReply *entry, 
             t >= NOTIFY_TARGETS_MAX)
             rc = dd_error_set(&err, DD_EPARSE, "replay entry without a valid 'target'");
         e->replay_target = (int)t;
+        if (target_key && target_key->len > 0 && target_key->len <= NOTIFY_TARGET_KEY_LEN)
+            snprintf(e->replay_key, sizeof(e->replay_key), "%s", target_key->str);
     }
     if (rc == 0 && (e->raw = malloc(payload->len + 1)) != NULL) {
         memcpy(e->raw, payload->str, payload->len);

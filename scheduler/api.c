@@ -627,10 +627,10 @@ static json_t *dead_letter_json(const redisReply *entry)
         return NULL;
     const redisReply *f = entry->element[1];
     const redisReply *event = NULL;
-    json_t *o =
-        json_pack("{s:s, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "id",
-                  entry->element[0]->str, "job_id", "rule_id", "target", "target_type",
-                  "target_name", "image", "digest", "status", "reason", "attempts", "failed_at");
+    json_t *o = json_pack("{s:s, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "id",
+                          entry->element[0]->str, "job_id", "rule_id", "target", "target_key",
+                          "target_type", "target_name", "image", "digest", "status", "reason",
+                          "attempts", "failed_at");
     if (o == NULL)
         return NULL;
     for (size_t i = 0; i + 1 < f->elements; i += 2) {
@@ -646,7 +646,8 @@ static json_t *dead_letter_json(const redisReply *entry)
             if (end != v->str && *end == '\0')
                 json_object_set_new(o, k->str, json_integer(n));
         } else if (strcmp(k->str, "rule_id") == 0 || strcmp(k->str, "target_type") == 0 ||
-                   strcmp(k->str, "target_name") == 0 || strcmp(k->str, "reason") == 0) {
+                   strcmp(k->str, "target_name") == 0 || strcmp(k->str, "reason") == 0 ||
+                   strcmp(k->str, "target_key") == 0) {
             json_t *sv = json_stringn(v->str, v->len); /* NULL when not UTF-8: stays null */
             if (sv)
                 json_object_set_new(o, k->str, sv);
@@ -702,7 +703,8 @@ static const char DEAD_REPLAY_LUA[] =
     "  for i = 1, #e[2], 2 do h[e[2][i]] = e[2][i + 1] end\n"
     "  if h['event'] then\n"
     "    redis.call('XADD', KEYS[2], '*', 'event', h['event'], 'rule_id', h['rule_id'] or '',\n"
-    "               'target', h['target'] or '', 'dead_id', e[1])\n"
+    "               'target', h['target'] or '', 'target_key', h['target_key'] or '',\n"
+    "               'dead_id', e[1])\n"
     "    n = n + 1\n"
     "  end\n"
     "  redis.call('XDEL', KEYS[1], e[1])\n"

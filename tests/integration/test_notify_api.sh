@@ -104,9 +104,9 @@ id2=$(dead_xadd job00000000000000000000000000002 "$rid" 1 http "" "HTTP 500 afte
 id3=$(dead_xadd job00000000000000000000000000003 "$rid" 2 https "" "TLS: certificate verify failed" "$IMG" "$D1" COMPLETE)
 api GET /api/v1/notify/dead-letters >"$DD_T/dl.json"
 exp=$(jq -nc --arg i1 "$id1" --arg i2 "$id2" --arg i3 "$id3" --arg r "$rid" --arg img "$IMG" --arg d "$D1" '
-  [{id: $i3, job_id: "job00000000000000000000000000003", rule_id: $r, target: 2, target_type: "https", target_name: "", image: $img, digest: $d, status: "COMPLETE", reason: "TLS: certificate verify failed", attempts: 4},
-   {id: $i2, job_id: "job00000000000000000000000000002", rule_id: $r, target: 1, target_type: "http", target_name: "", image: $img, digest: $d, status: "FAILED", reason: "HTTP 500 after 4 attempts", attempts: 4},
-   {id: $i1, job_id: "job00000000000000000000000000001", rule_id: $r, target: 0, target_type: "dingtalk", target_name: "ops-robot", image: $img, digest: $d, status: "COMPLETE", reason: "dingtalk errcode 310000: sign not match", attempts: 4}]')
+  [{id: $i3, job_id: "job00000000000000000000000000003", rule_id: $r, target: 2, target_key: "k2", target_type: "https", target_name: "", image: $img, digest: $d, status: "COMPLETE", reason: "TLS: certificate verify failed", attempts: 4},
+   {id: $i2, job_id: "job00000000000000000000000000002", rule_id: $r, target: 1, target_key: "k1", target_type: "http", target_name: "", image: $img, digest: $d, status: "FAILED", reason: "HTTP 500 after 4 attempts", attempts: 4},
+   {id: $i1, job_id: "job00000000000000000000000000001", rule_id: $r, target: 0, target_key: "k0", target_type: "dingtalk", target_name: "ops-robot", image: $img, digest: $d, status: "COMPLETE", reason: "dingtalk errcode 310000: sign not match", attempts: 4}]')
 if jq -e --argjson e "$exp" '[.dead_letters[] | del(.failed_at)] == $e and all(.dead_letters[]; .failed_at > 1700000000000)' \
     "$DD_T/dl.json" >/dev/null; then
     dd_ok "GET dead-letters: every field, newest first"
@@ -137,7 +137,7 @@ out=$("$DRYDOCK" notify dead-letters replay "$id2" --server "$API" --token "$TOK
 [ "$(dead_count)" = 2 ] && [ -z "$(rcli XRANGE dd:dead "$id2" "$id2")" ] && dd_ok "replayed entry left dd:dead" ||
     dd_fail "dd:dead after replay: $(dead_count)"
 rep=$(rcli --raw XRANGE dd:notify:replay - +)
-python3 - "$DD_REDIS_PORT" "$id2" "$rid" <<'PY' && dd_ok "dd:notify:replay entry: event bytes unchanged, rule_id, target, dead_id" || dd_fail "replay entry: $rep"
+python3 - "$DD_REDIS_PORT" "$id2" "$rid" <<'PY' && dd_ok "dd:notify:replay entry: event bytes unchanged, rule_id, target, target_key, dead_id" || dd_fail "replay entry: $rep"
 import socket, sys
 port, dead_id, rule = sys.argv[1:]
 def cmd(*a):
@@ -157,8 +157,8 @@ entries = cmd(b"XRANGE", b"dd:notify:replay", b"-", b"+")
 assert len(entries) == 1, entries
 fields = entries[0][1]
 h = dict(zip(fields[0::2], fields[1::2]))
-assert [k for k in fields[0::2]] == [b"event", b"rule_id", b"target", b"dead_id"], fields[0::2]
-assert h[b"rule_id"] == rule.encode() and h[b"target"] == b"1" and h[b"dead_id"] == dead_id.encode(), h
+assert [k for k in fields[0::2]] == [b"event", b"rule_id", b"target", b"target_key", b"dead_id"], fields[0::2]
+assert h[b"rule_id"] == rule.encode() and h[b"target"] == b"1" and h[b"target_key"] == b"k1" and h[b"dead_id"] == dead_id.encode(), h
 ev = h[b"event"]
 assert ev[:2] == b"\x0a\x20" and ev[2:34] == b"job00000000000000000000000000002", ev[:40]
 PY

@@ -76,11 +76,14 @@ check_no_secret "access token" "$TD" "$DD_T/dl.json" "$DD_T/n1.log" "$DD_T/cli-d
 
 # --- fix and replay ---------------------------------------------------------------------------
 # target 0 gets the right CA, target 1 too, the robot the right secret; the http secret
-# stays what it was through the "<redacted>" placeholder of the GET reply
+# stays what it was through the "<redacted>" placeholder of the GET reply. The PUT also
+# reverses the targets: dead letters name their target by key (type + URL), so each replay
+# must still reach its own receiver, not whatever now sits at its old index.
 fixed=$(api GET "/api/v1/rules/$rid" | jq -c --arg ca "$DD_T/pki/good-ca.pem" --arg sd "$SD" '
-  del(.id, .created_at, .updated_at) | .notify[0].ca_file = $ca | .notify[1].ca_file = $ca | .notify[3].secret = $sd')
+  del(.id, .created_at, .updated_at) | .notify[0].ca_file = $ca | .notify[1].ca_file = $ca | .notify[3].secret = $sd
+  | .notify |= reverse')
 api PUT "/api/v1/rules/$rid" "$fixed" >/dev/null
-[ "$(cat "$DD_T/api.status")" = 200 ] && [ "$(rcli --raw GET "dd:rule:$rid" | jq -r '.notify[2].secret')" = http-secret-kept ] &&
+[ "$(cat "$DD_T/api.status")" = 200 ] && [ "$(rcli --raw GET "dd:rule:$rid" | jq -r '.notify[1].secret')" = http-secret-kept ] &&
     dd_ok "rule fixed by PUT; the http secret kept through the placeholder" || dd_fail "PUT: $(cat "$DD_T/api.body")"
 recv_control P "fail_first=0"
 id2=$(jq -r '.dead_letters[] | select(.target == 2) | .id' "$DD_T/dl.json")
@@ -103,13 +106,15 @@ sleep 1
     [ "$(recv_lines D 'select(.errcode == 0)' | grep -c .)" = 1 ] && dd_ok "each replayed target delivered exactly once" ||
     dd_fail "after replay: A=$(recv_lines A | grep -c .) B=$(recv_lines B | grep -c .) P=$(recv_lines P | grep -c .) D=$(recv_lines D 'select(.errcode == 0)' | grep -c .)"
 key=$(recv_lines A '.headers["idempotency-key"]' | jq -r .)
-[ "$key" = "$job:0" ] && dd_ok "replayed delivery keeps the Idempotency-Key <job>:<target>" || dd_fail "replay key: $key"
+[ "$key" = "$job:$(tkey https "https://127.0.0.1:$RPORT_A/a")" ] &&
+    dd_ok "replayed delivery keeps the Idempotency-Key <job>:<target key>" || dd_fail "replay key: $key"
 [ "$(dead_count)" = 0 ] && dd_ok "dd:dead empty" || dd_fail "dd:dead: $(api GET /api/v1/notify/dead-letters)"
 [ "$(rcli --scan --pattern "dd:notify:sent:$job:*" | grep -c .)" = 4 ] && dd_ok "4 sent markers after the replays" ||
     dd_fail "markers: $(rcli --scan --pattern 'dd:notify:sent:*')"
-# replaying a delivered one again sends nothing (sent marker)
+# replaying a delivered one again sends nothing (sent marker); an entry without a
+# target_key (written before keys existed) goes by index: the http target is 1 since the PUT
 rcli EVAL "local e = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][2]
-  return redis.call('XADD', KEYS[2], '*', 'event', e[2], 'rule_id', ARGV[1], 'target', '2', 'dead_id', '0-1')" \
+  return redis.call('XADD', KEYS[2], '*', 'event', e[2], 'rule_id', ARGV[1], 'target', '1', 'dead_id', '0-1')" \
     2 dd:events dd:notify:replay "$rid" >/dev/null
 sleep 1.5
 [ "$(recv_lines P 'select(.answer == 200)' | grep -c .)" = 1 ] && dd_ok "a replay of a delivered target sends nothing" || dd_fail "sent again after its marker"

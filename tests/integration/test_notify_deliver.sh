@@ -56,7 +56,7 @@ recv_wait D 4 20 && dd_ok "dingtalk target: 4 deliveries" || dd_fail "dingtalk g
 sleep 1 # L decides on the same events; give stragglers a moment before counting exactly
 
 # --- exact payload and headers: every delivery checked against the job record ------------
-check_body() { # RECEIVER TARGET-INDEX -> failures on stderr, exit status
+check_body() { # RECEIVER TARGET-KEY -> failures on stderr, exit status
     local name=$1 idx=$2 bad=0 line ev body rec img repo st exp want_ev
     while IFS= read -r line; do
         body=$(jq -r .body <<<"$line")
@@ -97,8 +97,8 @@ check_body() { # RECEIVER TARGET-INDEX -> failures on stderr, exit status
     done < <(recv_lines "$name")
     return $bad
 }
-check_body H 0 && dd_ok "http: exact body (all fields = job record), Content-Type, User-Agent, X-Drydock-Event, Idempotency-Key" || dd_fail "http bodies/headers"
-check_body S 1 && dd_ok "https: exact body and headers" || dd_fail "https bodies/headers"
+check_body H "$(tkey http "http://127.0.0.1:$RPORT_H/hooks/drydock?team=a")" && dd_ok "http: exact body (all fields = job record), Content-Type, User-Agent, X-Drydock-Event, Idempotency-Key" || dd_fail "http bodies/headers"
+check_body S "$(tkey https "https://127.0.0.1:$RPORT_S/tls-hook")" && dd_ok "https: exact body and headers" || dd_fail "https bodies/headers"
 [ "$(recv_lines H '.path + "?" + .query' | jq -r . | sort -u)" = "/hooks/drydock?team=a" ] && dd_ok "http: the URL's path and query kept" || dd_fail "paths: $(recv_lines H '.path + "?" + .query' | sort -u)"
 bad=0
 while IFS= read -r line; do
@@ -148,7 +148,7 @@ for i in $(seq 1 50); do # every event of round 2 acknowledged by the notifier
 done
 [ "$(recv_lines L | grep -c .)" = 3 ] && dd_ok "only_on_change: unchanged results not sent again" ||
     dd_fail "only_on_change target got $(recv_lines L | grep -c .) (want 3)"
-[ "$(rcli --scan --pattern "dd:notify:last:$rid:3:*" | grep -c .)" = 3 ] && dd_ok "dd:notify:last keys for the only_on_change target" ||
+[ "$(rcli --scan --pattern "dd:notify:last:$rid:$(tkey http "http://127.0.0.1:$RPORT_L/crit"):*" | grep -c .)" = 3 ] && dd_ok "dd:notify:last keys for the only_on_change target" ||
     dd_fail "last keys: $(rcli --scan --pattern 'dd:notify:last:*')"
 
 # --- markers, counters, secrets ----------------------------------------------------------

@@ -183,6 +183,11 @@ wait_task_done() {
     return 1
 }
 
+# tkey TYPE URL: a target's key as drydock computes it (docs/notify.md), by sha256sum
+tkey() {
+    printf '%s\n%s' "$1" "$2" | sha256sum | cut -c1-16
+}
+
 dead_xadd() {
     python3 - "$DD_REDIS_PORT" "$@" <<'PY'
 import socket, sys, time
@@ -206,7 +211,8 @@ now = int(time.time() * 1000)
 event = ld(1, job.encode()) + ld(2, b"t" * 32) + ld(3, rule.encode()) + ld(4, summary) + vi(5, now)
 args = [b"XADD", b"dd:dead", b"*", b"event", event, b"rule_id", rule.encode(), b"target",
         target.encode(), b"target_type", ttype.encode(), b"target_name", tname.encode(),
-        b"reason", reason.encode(), b"attempts", b"4", b"failed_at", str(now).encode()]
+        b"reason", reason.encode(), b"attempts", b"4", b"failed_at", str(now).encode(),
+        b"target_key", ("k" + target).encode()]
 cmd = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
 s = socket.create_connection(("127.0.0.1", int(port)))
 s.sendall(cmd)

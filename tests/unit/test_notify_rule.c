@@ -59,6 +59,30 @@ static void test_notify_rule_parse_three_target_types(void **state)
     notify_rule_cleanup(&r);
 }
 
+/* A target's key: sha256sum of "<type>\n<url>", first 16 hex digits (values from sha256sum);
+ * stable under reordering, "invalid<index>" for an invalid target. */
+static void test_notify_rule_target_keys(void **state)
+{
+    (void)state;
+    struct notify_rule r;
+    assert_int_equal(
+        parse("{\"id\":\"r\",\"notify\":["
+              "{\"type\":\"nope\"},"
+              "{\"type\":\"dingtalk\",\"webhook_url\":"
+              "\"https://oapi.dingtalk.com/robot/send?access_token=T\",\"secret\":\"S\"},"
+              "{\"type\":\"http\",\"url\":\"http://hooks.local/drydock\"}]}",
+              &r),
+        0);
+    assert_int_equal(r.n_targets, 3);
+    assert_string_equal(r.targets[0].key, "invalid0");
+    assert_string_equal(r.targets[1].key, "bf754645c65fcf3e");
+    assert_string_equal(r.targets[2].key, "bfab8f5babe4ef1a");
+    notify_rule_cleanup(&r);
+    char k[NOTIFY_TARGET_KEY_LEN + 1];
+    notify_target_key(NOTIFY_TYPE_HTTP, "http://hooks.local/drydock", k);
+    assert_string_equal(k, "bfab8f5babe4ef1a");
+}
+
 static void test_notify_rule_parse_defaults(void **state)
 {
     (void)state;
@@ -237,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_notify_rule_parse_three_target_types),
         cmocka_unit_test(test_notify_rule_parse_defaults),
+        cmocka_unit_test(test_notify_rule_target_keys),
         cmocka_unit_test(test_notify_rule_bad_targets_are_marked_not_fatal),
         cmocka_unit_test(test_notify_rule_reason_never_contains_secret_or_url),
         cmocka_unit_test(test_notify_rule_rejects_hostile_rules),
