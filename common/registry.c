@@ -372,7 +372,10 @@ static int fetch_token(struct registry *r, CURL *easy, const struct auth_challen
     buf_init(&u, 16384);
     char *svc = ch->service ? curl_easy_escape(easy, ch->service, 0) : NULL;
     char scope_raw[1024];
-    snprintf(scope_raw, sizeof(scope_raw), "repository:%s:pull", r->repository);
+    if (r->opts.scope)
+        snprintf(scope_raw, sizeof(scope_raw), "%s", r->opts.scope);
+    else
+        snprintf(scope_raw, sizeof(scope_raw), "repository:%s:pull", r->repository);
     char *scope = curl_easy_escape(easy, scope_raw, 0);
     rc = buf_printf(&u, "%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?");
     if (rc == 0 && svc)

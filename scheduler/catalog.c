@@ -334,7 +334,7 @@ static int list_all(struct registry_lister *l, struct registry *client, const ch
             goto out;
         if (status != 200) {
             free(next);
-            if (status == 404 && client) /* repository gone: no tags */
+            if (status == 404 && parse == catalog_parse_tags) /* repository gone: no tags */
                 goto out;
             rc = registry_http_error(status, what, err);
             goto out;
@@ -361,7 +361,25 @@ static int on_catalog(void *ctx, struct str_list *out, struct dd_error *err)
     snprintf(url, sizeof(url), "%s/v2/_catalog?n=%d", l->base, l->page_size);
     char what[300];
     snprintf(what, sizeof(what), "catalog of %s", l->host);
-    return list_all(l, NULL, url, catalog_parse_repos, what, out, err);
+    /* A client of its own, authenticated for the catalog: anonymous or Basic as the
+     * registry asks, or a Bearer token with scope registry:catalog:* (Harbor, distribution
+     * with token auth) where a repository-scoped token would be refused. */
+    struct registry *client = NULL;
+    struct image_ref ref = {.registry = l->host, .repository = "catalog", .tag = "latest"};
+    struct registry_opts o;
+    registry_opts_default(&o);
+    o.insecure = l->insecure;
+    o.username = l->username;
+    o.password = l->password;
+    o.max_retries = 2;
+    o.scope = "registry:catalog:*";
+    int rc = registry_new(&ref, &o, &client, err);
+    if (rc == 0)
+        rc = registry_connect(client, err);
+    if (rc == 0)
+        rc = list_all(l, client, url, catalog_parse_repos, what, out, err);
+    registry_free(client);
+    return rc;
 }
 
 static int on_tags(void *ctx, const char *repo, struct str_list *out, struct dd_error *err)

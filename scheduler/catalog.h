@@ -5,10 +5,9 @@
  *   GET /v2/<repo>/tags/list?n=100    {"name": ..., "tags": [...] | null}
  *   GET /v2/<repo>/manifests/<tag>    (common/registry.c: all four Accept types, digest)
  *
- * Auth: tags and manifests go through common/registry.c (anonymous, Basic, or a Bearer token
- * scoped repository:<repo>:pull). _catalog is requested anonymously or with Basic
- * credentials; a registry that wants a registry:catalog:* Bearer token for it is not
- * supported (use repository-scoped rules there).
+ * Auth: everything goes through common/registry.c (anonymous, Basic, or a Bearer token):
+ * tags and manifests with a token scoped repository:<repo>:pull, _catalog with one scoped
+ * registry:catalog:* (what Harbor and token-auth distribution registries demand).
  */
 #ifndef DD_SCHED_CATALOG_H
 #define DD_SCHED_CATALOG_H
