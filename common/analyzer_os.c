@@ -5,12 +5,12 @@
  * directory of dpkg's, so the walker buffers nothing else) and a parse() wrapper that hands
  * the bytes to the format parser in os_release.c, dpkg.c, apk.c or rpmdb.c; all package
  * validation lives in the parsers. Ownership: dpkg's info/<pkg>.list (and distroless
- * status.d/<pkg>.md5sums) and apk's F:/R: lines name the files each package installed; the
- * ones an application analyzer would read are recorded (file_facts.owned) so that the merge
- * does not report an OS package's Python metadata or jar a second time as a PyPI or Maven
- * package (Trivy and Grype behave the same way).
+ * status.d/<pkg>.md5sums), apk's F:/R: lines and rpm headers' file lists name the files each
+ * package installed; the ones an application analyzer would read are recorded
+ * (file_facts.owned) so that the merge does not report an OS package's Python metadata or jar
+ * a second time as a PyPI or Maven package (Trivy and Grype behave the same way).
  * Deliberately not done: merging several release files into one OS verdict (the layer merge
- * decides which file wins), looking at paths outside the fixed lists below, rpm file lists.
+ * decides which file wins), looking at paths outside the fixed lists below.
  */
 #include "analyzer.h"
 #include "apk.h"
@@ -245,15 +245,23 @@ static bool want_rpm(const char *path)
     return path_in(path, rpm_paths);
 }
 
+/* rpm's file lists: the ones an application analyzer would read become owned paths. */
+static int rpm_owned(const char *path, size_t len, void *ctx)
+{
+    if (!analyzers_app_wants(path))
+        return 0;
+    return file_facts_add_owned(ctx, path, len) ? DD_ENOMEM : 0;
+}
+
 static int parse_rpm(const char *path, const uint8_t *data, size_t len, struct file_facts *out,
                      struct dd_error *err)
 {
-    return rpmdb_parse(path, data, len, &out->pkgs, err);
+    return rpmdb_parse_files(path, data, len, &out->pkgs, rpm_owned, out, err);
 }
 
 const struct analyzer analyzer_rpm = {
     .name = "rpm",
-    .version = 1,
+    .version = 2, /* 2: owned files */
     .max_file_bytes = (size_t)48 * 1024 * 1024,
     .want = want_rpm,
     .parse = parse_rpm,

@@ -30,6 +30,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,10 @@ enum {
     RPMTAG_LICENSE = 1014,
     RPMTAG_ARCH = 1022,
     RPMTAG_SOURCERPM = 1044,
+    RPMTAG_OLDFILENAMES = 1027,
+    RPMTAG_DIRINDEXES = 1116,
+    RPMTAG_BASENAMES = 1117,
+    RPMTAG_DIRNAMES = 1118,
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -265,6 +270,107 @@ out:
     return rc;
 }
 
+/* ---- file lists -------------------------------------------------------------------------- */
+
+/* The count strings of a STRING_ARRAY entry at off: pointers into store in *out (malloc'd). */
+static int string_array(const uint8_t *store, uint32_t dl, uint32_t tag, uint32_t type,
+                        uint32_t off, uint32_t count, const char ***out, struct dd_error *err)
+{
+    if (type != RPM_TYPE_STRING_ARRAY)
+        return dd_error_set(err, DD_EPARSE, "rpm header: tag %u has type %u, not a string array",
+                            tag, type);
+    if (count > dl || off > dl)
+        return dd_error_set(err, DD_EPARSE, "rpm header: tag %u: %u strings at %u of %u bytes", tag,
+                            count, off, dl);
+    const char **v = malloc(((size_t)count + 1) * sizeof(*v));
+    if (v == NULL)
+        return dd_error_set(err, DD_ENOMEM, "rpm header: out of memory");
+    uint32_t at = off;
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *nul = at < dl ? memchr(store + at, '\0', dl - at) : NULL;
+        if (nul == NULL) {
+            free(v);
+            return dd_error_set(err, DD_EPARSE, "rpm header: tag %u string %u not NUL-terminated",
+                                tag, i);
+        }
+        v[i] = (const char *)store + at;
+        at = (uint32_t)(nul - store) + 1;
+    }
+    *out = v;
+    return 0;
+}
+
+int rpm_header_files(const uint8_t *blob, size_t len, rpm_file_cb cb, void *ctx,
+                     struct dd_error *err)
+{
+    const char **bases = NULL, **dirs = NULL, **old = NULL;
+    uint32_t nbases = 0, ndirs = 0, nidx = 0, nold = 0;
+    const uint8_t *idx = NULL;
+    int rc = 0;
+    if (blob == NULL || len < 8)
+        return dd_error_set(err, DD_ETRUNC, "rpm header: %zu bytes, need at least 8", len);
+    uint32_t il = be32(blob), dl = be32(blob + 4);
+    if (il == 0 || il > RPM_HEADER_MAX_TAGS || dl > RPM_HEADER_MAX_BYTES)
+        return dd_error_set(err, DD_EPARSE,
+                            "rpm header: index count %u or data size %u out of range", il, dl);
+    if (8 + (size_t)il * 16 + dl > len)
+        return dd_error_set(err, DD_ETRUNC, "rpm header: shorter than its index says");
+    const uint8_t *index = blob + 8, *store = index + (size_t)il * 16;
+    for (uint32_t i = 0; i < il && rc == 0; i++) {
+        const uint8_t *e = index + (size_t)i * 16;
+        uint32_t tag = be32(e), type = be32(e + 4), off = be32(e + 8), count = be32(e + 12);
+        if (tag == RPMTAG_BASENAMES && bases == NULL) {
+            rc = string_array(store, dl, tag, type, off, count, &bases, err);
+            nbases = count;
+        } else if (tag == RPMTAG_DIRNAMES && dirs == NULL) {
+            rc = string_array(store, dl, tag, type, off, count, &dirs, err);
+            ndirs = count;
+        } else if (tag == RPMTAG_OLDFILENAMES && old == NULL) {
+            rc = string_array(store, dl, tag, type, off, count, &old, err);
+            nold = count;
+        } else if (tag == RPMTAG_DIRINDEXES && idx == NULL) {
+            if (type != RPM_TYPE_INT32 || off > dl || count > (dl - off) / 4)
+                rc = dd_error_set(err, DD_EPARSE, "rpm header: malformed DIRINDEXES");
+            idx = store + off;
+            nidx = count;
+        }
+    }
+    char path[4096];
+    if (rc == 0 && bases) {
+        if (dirs == NULL || idx == NULL || nidx != nbases)
+            rc = dd_error_set(err, DD_EPARSE,
+                              "rpm header: BASENAMES without matching DIRNAMES "
+                              "and DIRINDEXES");
+        for (uint32_t i = 0; rc == 0 && i < nbases; i++) {
+            uint32_t d = be32(idx + (size_t)i * 4);
+            if (d >= ndirs) {
+                rc = dd_error_set(err, DD_EPARSE, "rpm header: file %u: directory %u of %u", i, d,
+                                  ndirs);
+                break;
+            }
+            const char *dir = dirs[d];
+            while (*dir == '/')
+                dir++;
+            int n = snprintf(path, sizeof(path), "%s%s", dir, bases[i]);
+            if (n > 0 && (size_t)n < sizeof(path))
+                rc = cb(path, (size_t)n, ctx);
+        }
+    } else if (rc == 0 && old) {
+        for (uint32_t i = 0; rc == 0 && i < nold; i++) {
+            const char *f = old[i];
+            while (*f == '/')
+                f++;
+            size_t n = strlen(f);
+            if (n > 0 && n < sizeof(path))
+                rc = cb(f, n, ctx);
+        }
+    }
+    free(bases);
+    free(dirs);
+    free(old);
+    return rc;
+}
+
 /* ---- shared per-database state ----------------------------------------------------------- */
 
 struct rpmdb_ctx {
@@ -274,6 +380,8 @@ struct rpmdb_ctx {
     struct dd_error *err;
     size_t headers; /* records seen */
     size_t bad;     /* records that did not parse */
+    rpm_file_cb files_cb;
+    void *files_ctx;
 };
 
 /* Parse one record and append it; a damaged record is counted and remembered in err, and the
@@ -310,6 +418,17 @@ static int ctx_add_header(struct rpmdb_ctx *c, const uint8_t *blob, size_t len)
         return dd_error_set(c->err, DD_ENOMEM, "%s: out of memory", c->what);
     }
     *slot = p;
+    if (c->files_cb) {
+        struct dd_error ferr = {0};
+        rc = rpm_header_files(blob, len, c->files_cb, c->files_ctx, &ferr);
+        if (rc == DD_ENOMEM)
+            return dd_error_set(c->err, rc, "%s: out of memory", c->what);
+        if (rc) {
+            c->bad++;
+            dd_error_set(c->err, rc, "%s: record %zu: file list: %s", c->what, c->headers,
+                         ferr.msg);
+        }
+    }
     return 0;
 }
 
@@ -619,11 +738,19 @@ static int rpmdb_parse_ndb(struct rpmdb_ctx *c, const uint8_t *data, size_t len)
 int rpmdb_parse(const char *path, const uint8_t *data, size_t len, struct pkg_list *out,
                 struct dd_error *err)
 {
+    return rpmdb_parse_files(path, data, len, out, NULL, NULL, err);
+}
+
+int rpmdb_parse_files(const char *path, const uint8_t *data, size_t len, struct pkg_list *out,
+                      rpm_file_cb files_cb, void *files_ctx, struct dd_error *err)
+{
     struct rpmdb_ctx c = {
         .path = path,
         .what = path ? path : "rpmdb",
         .out = out,
         .err = err,
+        .files_cb = files_cb,
+        .files_ctx = files_ctx,
     };
     int rc;
     if (len >= 16 && memcmp(data, "SQLite format 3", 16) == 0)

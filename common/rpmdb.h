@@ -33,4 +33,20 @@ int rpm_header_parse(const uint8_t *blob, size_t len, struct pkg *out, struct dd
 int rpmdb_parse(const char *path, const uint8_t *data, size_t len, struct pkg_list *out,
                 struct dd_error *err);
 
+/* Called once per file a header lists, with its path without the leading '/' (len bytes,
+ * NUL-terminated); non-zero stops and is returned. */
+typedef int (*rpm_file_cb)(const char *path, size_t len, void *ctx);
+
+/* The files of one header: BASENAMES joined to DIRNAMES by DIRINDEXES (rpm >= 4.1), else the
+ * old FILENAMES. 0 also when the header lists no files; DD_ETRUNC / DD_EPARSE when those tags
+ * are mistyped or out of bounds (a path over 4 KiB is skipped). */
+int rpm_header_files(const uint8_t *blob, size_t len, rpm_file_cb cb, void *ctx,
+                     struct dd_error *err);
+
+/* rpmdb_parse, also calling files_cb (may be NULL) for every file of every package parsed;
+ * a header whose file list is damaged keeps its package (the error is reported as for a
+ * damaged record). */
+int rpmdb_parse_files(const char *path, const uint8_t *data, size_t len, struct pkg_list *out,
+                      rpm_file_cb files_cb, void *files_ctx, struct dd_error *err);
+
 #endif

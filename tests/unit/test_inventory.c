@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
 #include "inventory.h"
 #include "tar_util.h"
 
@@ -266,6 +268,36 @@ static void test_inventory_merge_drops_apk_owned_app_packages(void **state)
     cleanup_all(&r, 1, &inv);
 }
 
+/* rpm's file lists: the real rpm database of tests/fixtures/os/rpm/files owns
+ * usr/lib/python3.9/site-packages/six-1.16.0.dist-info/METADATA (rpm -ql): no PyPI "six". */
+static void test_inventory_merge_drops_rpm_owned_app_packages(void **state)
+{
+    (void)state;
+    FILE *fp = fopen(DD_SOURCE_DIR "/tests/fixtures/os/rpm/files/rpmdb.sqlite", "rb");
+    assert_non_null(fp);
+    static char db[1 << 20];
+    size_t n = fread(db, 1, sizeof(db), fp);
+    fclose(fp);
+    assert_true(n > 0 && n < sizeof(db));
+    struct layer_result r;
+    struct tb t;
+    tb_new(&t, TB_NONE, 4 << 20);
+    tb_file(&t, "etc/os-release", "ID=almalinux\nVERSION_ID=9.4\n");
+    tb_entry(&t, "var/lib/rpm/rpmdb.sqlite", AE_IFREG, db, n, NULL, 0);
+    tb_file(&t, "usr/lib/python3.9/site-packages/six-1.16.0.dist-info/METADATA",
+            PKG_INFO("six", "1.16.0"));
+    tb_file(&t, "usr/local/lib/python3.9/site-packages/attrs-23.1.0.dist-info/METADATA",
+            PKG_INFO("attrs", "23.1.0"));
+    walk(&t, &r);
+    struct inventory inv;
+    struct dd_error e = {0};
+    assert_int_equal(inventory_merge(&r, 1, &inv, &e), 0);
+    assert_non_null(find_pkg(&inv, "python3-fixture"));
+    assert_null(find_pkg(&inv, "six"));
+    assert_non_null(find_pkg(&inv, "attrs"));
+    cleanup_all(&r, 1, &inv);
+}
+
 /* A lockfile entry also installed (same name and version) is one package, reported as the
  * installed one; other lockfile entries (another version, nothing installed) stay. */
 static void test_inventory_merge_lockfile_entries_installed_are_one_package(void **state)
@@ -317,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_inventory_merge_reports_link_loops),
         cmocka_unit_test(test_inventory_merge_drops_os_owned_app_packages),
         cmocka_unit_test(test_inventory_merge_drops_apk_owned_app_packages),
+        cmocka_unit_test(test_inventory_merge_drops_rpm_owned_app_packages),
         cmocka_unit_test(test_inventory_merge_lockfile_entries_installed_are_one_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -289,6 +289,90 @@ static void parse_fixture_ok(const char *file, const char *path)
     free(data);
 }
 
+/* ---- file lists ---------------------------------------------------------------------------- */
+
+struct files {
+    char v[8][128];
+    size_t n;
+};
+
+static int collect_file(const char *path, size_t len, void *ctx)
+{
+    struct files *f = ctx;
+    assert_int_equal(strlen(path), len);
+    if (f->n < 8)
+        snprintf(f->v[f->n++], sizeof(f->v[0]), "%s", path);
+    return 0;
+}
+
+/* The real rpm database of tests/fixtures/os/rpm/files (README: rpmbuild + rpm --justdb):
+ * the paths `rpm -ql python3-fixture` prints, without the leading '/'. */
+static void test_rpmdb_files_of_a_real_database(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *data = read_file(FIX "files/rpmdb.sqlite", &len);
+    struct pkg_list l;
+    struct files f = {0};
+    struct dd_error err = {0};
+    pkg_list_init(&l);
+    assert_int_equal(
+        rpmdb_parse_files("var/lib/rpm/rpmdb.sqlite", data, len, &l, collect_file, &f, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].name, "python3-fixture");
+    assert_int_equal(f.n, 3);
+    assert_string_equal(f.v[0], "usr/bin/fixture-tool");
+    assert_string_equal(f.v[1], "usr/lib/python3.9/site-packages/six-1.16.0.dist-info/METADATA");
+    assert_string_equal(f.v[2], "usr/share/java/fixture.jar");
+    pkg_list_cleanup(&l);
+    /* the analyzer keeps the two an application analyzer reads */
+    struct file_facts ff;
+    file_facts_init(&ff);
+    assert_int_equal(analyzer_rpm.parse("var/lib/rpm/rpmdb.sqlite", data, len, &ff, &err), 0);
+    assert_int_equal(ff.n_owned, 2);
+    assert_string_equal(ff.owned[0],
+                        "usr/lib/python3.9/site-packages/six-1.16.0.dist-info/METADATA");
+    assert_string_equal(ff.owned[1], "usr/share/java/fixture.jar");
+    file_facts_cleanup(&ff);
+    free(data);
+}
+
+/* Hostile file lists: a directory index past DIRNAMES, counts past the store, wrong types. */
+static void test_rpmdb_files_hostile(void **state)
+{
+    (void)state;
+    uint8_t buf[1024];
+    struct files f = {0};
+    struct dd_error err = {0};
+    /* store: DIRINDEXES [0, 5] | BASENAMES "a\0b\0" | DIRNAMES "/usr/\0" */
+    uint8_t store[64] = {0};
+    put_be32(store, 0);
+    put_be32(store + 4, 5);
+    memcpy(store + 8, "a\0b\0", 4);
+    memcpy(store + 12, "/usr/\0", 6);
+    struct ent bad_index[] = {{1116, 4, 0, 2}, {1117, 8, 8, 2}, {1118, 8, 12, 1}};
+    size_t n = build_raw(buf, 3, 18, bad_index, 3, store, 18);
+    assert_int_equal(rpm_header_files(buf, n, collect_file, &f, &err), DD_EPARSE);
+    assert_non_null(strstr(err.msg, "directory 5 of 1"));
+    struct ent too_many[] = {{1116, 4, 0, 2}, {1117, 8, 8, 9}, {1118, 8, 12, 1}};
+    n = build_raw(buf, 3, 18, too_many, 3, store, 18);
+    assert_int_equal(rpm_header_files(buf, n, collect_file, &f, &err), DD_EPARSE);
+    struct ent wrong_type[] = {{1116, 4, 0, 2}, {1117, 6, 8, 2}, {1118, 8, 12, 1}};
+    n = build_raw(buf, 3, 18, wrong_type, 3, store, 18);
+    assert_int_equal(rpm_header_files(buf, n, collect_file, &f, &err), DD_EPARSE);
+    struct ent idx_past_end[] = {{1116, 4, 16, 2}, {1117, 8, 8, 2}, {1118, 8, 12, 1}};
+    n = build_raw(buf, 3, 18, idx_past_end, 3, store, 18);
+    assert_int_equal(rpm_header_files(buf, n, collect_file, &f, &err), DD_EPARSE);
+    /* and the good one: both files under /usr/ once the index is fixed */
+    put_be32(store + 4, 0);
+    f.n = 0;
+    n = build_raw(buf, 3, 18, bad_index, 3, store, 18);
+    assert_int_equal(rpm_header_files(buf, n, collect_file, &f, &err), 0);
+    assert_int_equal(f.n, 2);
+    assert_string_equal(f.v[0], "usr/a");
+    assert_string_equal(f.v[1], "usr/b");
+}
+
 static void test_rpmdb_parse_sqlite(void **state)
 {
     (void)state;
@@ -631,7 +715,7 @@ static void test_rpmdb_analyzer_want(void **state)
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
         assert_false(analyzer_rpm.want(no[i]));
     assert_int_equal(analyzer_rpm.max_file_bytes, 48 * 1024 * 1024);
-    assert_int_equal(analyzer_rpm.version, 1);
+    assert_int_equal(analyzer_rpm.version, 2);
     /* The table dispatches each OS path to exactly its analyzer. */
     assert_int_equal(analyzers_match("var/lib/rpm/rpmdb.sqlite"), 3);
     assert_int_equal(analyzers_match("lib/apk/db/installed"), 2);
@@ -646,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_rpmdb_header_parse_hostile),
         cmocka_unit_test(test_rpmdb_header_parse_every_truncation),
         cmocka_unit_test(test_rpmdb_parse_sqlite),
+        cmocka_unit_test(test_rpmdb_files_of_a_real_database),
+        cmocka_unit_test(test_rpmdb_files_hostile),
         cmocka_unit_test(test_rpmdb_parse_bdb),
         cmocka_unit_test(test_rpmdb_parse_ndb),
         cmocka_unit_test(test_rpmdb_parse_sqlite_wal_header),
