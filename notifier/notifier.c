@@ -121,6 +121,8 @@ struct robot {
     size_t pos;
     struct delivery *qhead, *qtail;
     size_t qlen;
+    bool busy; /* a message to this robot is in flight: the next waits for its reply (an
+                  errcode 130101 there must close the window before anything else leaves) */
 };
 
 struct request {
@@ -502,6 +504,8 @@ static struct robot *robot_get(struct notifier *n, const char *url)
  * per_minute send times; 0 = unused slot. */
 static bool robot_open(struct notifier *n, const struct robot *r)
 {
+    if (r->busy)
+        return false;
     uint64_t oldest = r->sent_ms[r->pos];
     return oldest == 0 || uv_now(n->loop) - oldest >= n->cfg->dingtalk_window_ms;
 }
@@ -634,8 +638,10 @@ static void on_request_done(CURL *easy, CURLcode result, void *ctx)
     long status = 0;
     (void)easy;
     n->in_flight--;
-    if (q->robot)
+    if (q->robot) {
+        q->robot->busy = false;
         robot_note_done(n, q->robot, q->robot_slot);
+    }
     curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
     for (size_t i = 0; i < q->n_members; i++) {
         struct delivery *d = q->members[i];
@@ -781,6 +787,7 @@ static void request_start(struct notifier *n, struct delivery **members, size_t 
     n->in_flight++;
     n->m.requests++;
     if (robot) {
+        robot->busy = true;
         q->robot_slot = robot_note_send(n, robot);
         if (nm > 1)
             n->m.dingtalk_batches++;
@@ -871,7 +878,8 @@ static void pump(struct notifier *n)
         r->qtail = d;
         r->qlen++;
         n->m.dingtalk_queued_total++;
-        d_log(d, LOG_INFO, "DingTalk rate window full: queued for a batched message", NULL);
+        d_log(d, LOG_INFO,
+              "DingTalk robot busy or its rate window full: queued for a batched message", NULL);
     }
 }
 
