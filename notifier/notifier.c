@@ -827,11 +827,31 @@ static void send_single(struct notifier *n, struct delivery *d, struct robot *r)
     request_start(n, m, 1, r);
 }
 
-/* Send what a robot has queued once its window opens: one message for all of it. */
+/* Messages the robot's window still takes now. */
+static size_t robot_free_slots(struct notifier *n, const struct robot *r)
+{
+    size_t k = 0;
+    for (int i = 0; i < n->cfg->dingtalk_per_minute; i++)
+        k += r->sent_ms[i] == 0 || uv_now(n->loop) - r->sent_ms[i] >= n->cfg->dingtalk_window_ms;
+    return k;
+}
+
+/* Send what a robot has queued once it is free: one message at a time while its window has
+ * room for every queued one, else (the rate limit hit) one batched message for all of it. */
 static void robot_flush(struct notifier *n, struct robot *r)
 {
     if (r->qlen == 0 || !robot_open(n, r) || n->in_flight >= n->cfg->concurrency)
         return;
+    if (robot_free_slots(n, r) >= r->qlen) {
+        struct delivery *d = r->qhead;
+        r->qhead = d->qnext;
+        if (r->qhead == NULL)
+            r->qtail = NULL;
+        d->qnext = NULL;
+        r->qlen--;
+        send_single(n, d, r);
+        return;
+    }
     struct delivery **m = malloc(r->qlen * sizeof(*m));
     if (m == NULL)
         return;
