@@ -348,12 +348,14 @@ int rpm_header_files(const uint8_t *blob, size_t len, rpm_file_cb cb, void *ctx,
                                   ndirs);
                 break;
             }
-            const char *dir = dirs[d];
-            while (*dir == '/')
-                dir++;
-            int n = snprintf(path, sizeof(path), "%s%s", dir, bases[i]);
-            if (n > 0 && (size_t)n < sizeof(path))
-                rc = cb(path, (size_t)n, ctx);
+            int n = snprintf(path, sizeof(path), "%s%s", dirs[d], bases[i]);
+            if (n <= 0 || (size_t)n >= sizeof(path))
+                continue;
+            const char *rel = path; /* relative, like the walker's paths */
+            while (*rel == '/')
+                rel++;
+            if (*rel)
+                rc = cb(rel, strlen(rel), ctx);
         }
     } else if (rc == 0 && old) {
         for (uint32_t i = 0; rc == 0 && i < nold; i++) {
