@@ -48,6 +48,7 @@
 #include "notify_retry.h"
 #include "notify_rule.h"
 #include "notify_sign.h"
+#include "probe_http.h"
 #include "queue.h"
 #include "redis_uv.h"
 
@@ -146,15 +147,6 @@ struct metrics {
     uint64_t dingtalk_batches, dingtalk_queued_total, requests;
 };
 
-struct http_conn {
-    uv_tcp_t tcp;
-    struct notifier *n;
-    char buf[2048];
-    size_t len;
-    uv_write_t wr;
-    char *resp;
-};
-
 struct notifier {
     const struct notifier_config *cfg;
     uv_loop_t *loop;
@@ -174,8 +166,7 @@ struct notifier {
     bool reading, reclaiming[N_STREAMS], stopping, closed;
     uv_timer_t tick, heartbeat, reclaim, stop_timer, retry_timer;
     uv_signal_t sigterm, sigint;
-    uv_tcp_t srv;
-    bool srv_on;
+    struct probe_http probe; /* /healthz, /metrics */
     uint64_t rnd;
     struct metrics m;
 };
@@ -1425,113 +1416,15 @@ static char *metrics_text(struct notifier *n)
     return out;
 }
 
-static void on_conn_closed(uv_handle_t *h)
+static bool probe_healthy(void *ctx)
 {
-    struct http_conn *hc = h->data;
-    free(hc->resp);
-    free(hc);
+    struct notifier *n = ctx;
+    return n->cmd.connected && !n->stopping;
 }
 
-static void on_conn_written(uv_write_t *req, int status)
+static char *probe_metrics(void *ctx)
 {
-    (void)status;
-    struct http_conn *hc = req->data;
-    uv_close((uv_handle_t *)&hc->tcp, on_conn_closed);
-}
-
-static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)suggested;
-    struct http_conn *hc = h->data;
-    buf->base = hc->buf + hc->len;
-    buf->len = sizeof(hc->buf) - 1 - hc->len;
-}
-
-static void conn_respond(struct http_conn *hc, int code, const char *ctype, const char *body)
-{
-    const char *reason = code == 200 ? "OK" : code == 404 ? "Not Found" : "Service Unavailable";
-    if (asprintf(&hc->resp,
-                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 code, reason, ctype, strlen(body), body) < 0) {
-        hc->resp = NULL;
-        uv_close((uv_handle_t *)&hc->tcp, on_conn_closed);
-        return;
-    }
-    uv_buf_t b = uv_buf_init(hc->resp, (unsigned)strlen(hc->resp));
-    hc->wr.data = hc;
-    if (uv_write(&hc->wr, (uv_stream_t *)&hc->tcp, &b, 1, on_conn_written) != 0)
-        uv_close((uv_handle_t *)&hc->tcp, on_conn_closed);
-}
-
-static void on_conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
-{
-    (void)buf;
-    struct http_conn *hc = s->data;
-    if (nread < 0) {
-        uv_close((uv_handle_t *)s, on_conn_closed);
-        return;
-    }
-    hc->len += (size_t)nread;
-    hc->buf[hc->len] = '\0';
-    if (strstr(hc->buf, "\r\n\r\n") == NULL && strstr(hc->buf, "\n\n") == NULL) {
-        if (hc->len + 1 >= sizeof(hc->buf))
-            uv_close((uv_handle_t *)s, on_conn_closed);
-        return;
-    }
-    uv_read_stop(s);
-    struct notifier *n = hc->n;
-    if (strncmp(hc->buf, "GET /healthz ", 13) == 0) {
-        bool ok = n->cmd.connected && !n->stopping;
-        conn_respond(hc, ok ? 200 : 503, "text/plain", ok ? "ok\n" : "unavailable\n");
-    } else if (strncmp(hc->buf, "GET /metrics ", 13) == 0) {
-        char *text = metrics_text(n);
-        conn_respond(hc, text ? 200 : 503, "text/plain; version=0.0.4", text ? text : "");
-        free(text);
-    } else {
-        conn_respond(hc, 404, "text/plain", "not found\n");
-    }
-}
-
-static void on_conn(uv_stream_t *server, int status)
-{
-    struct notifier *n = server->data;
-    if (status < 0)
-        return;
-    struct http_conn *hc = calloc(1, sizeof(*hc));
-    if (hc == NULL)
-        return;
-    hc->n = n;
-    uv_tcp_init(n->loop, &hc->tcp);
-    hc->tcp.data = hc;
-    if (uv_accept(server, (uv_stream_t *)&hc->tcp) != 0 ||
-        uv_read_start((uv_stream_t *)&hc->tcp, conn_alloc, on_conn_read) != 0)
-        uv_close((uv_handle_t *)&hc->tcp, on_conn_closed);
-}
-
-static int srv_start(struct notifier *n)
-{
-    char *host = NULL;
-    int port = 0, rc;
-    struct sockaddr_in addr;
-    if ((rc = redis_addr_parse(n->cfg->http_addr, &host, &port)) != 0)
-        return rc;
-    rc = uv_ip4_addr(host, port, &addr);
-    free(host);
-    if (rc)
-        return DD_EINVAL;
-    uv_tcp_init(n->loop, &n->srv);
-    n->srv.data = n;
-    n->srv_on = true;
-    rc = uv_tcp_bind(&n->srv, (const struct sockaddr *)&addr, 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&n->srv, 64, on_conn);
-    if (rc) {
-        log_error("msg=\"cannot listen\" http=%s error=\"%s\"", n->cfg->http_addr, uv_strerror(rc));
-        return DD_EIO;
-    }
-    log_info("msg=\"http listening\" http=%s", n->cfg->http_addr);
-    return 0;
+    return metrics_text(ctx);
 }
 
 /* --- start and stop -------------------------------------------------------------------- */
@@ -1555,8 +1448,8 @@ static void shut_everything(struct notifier *n)
     close_handle((uv_handle_t *)&n->retry_timer);
     close_handle((uv_handle_t *)&n->sigterm);
     close_handle((uv_handle_t *)&n->sigint);
-    if (n->srv_on)
-        close_handle((uv_handle_t *)&n->srv);
+    if (n->probe.on)
+        close_handle((uv_handle_t *)&n->probe.tcp);
     if (n->http.multi) {
         /* transfers still running are abandoned without callbacks: free them here */
         struct request *q = n->requests;
@@ -1675,7 +1568,8 @@ int notifier_run(const struct notifier_config *c)
     uv_timer_start(&n->reclaim, on_reclaim_timer, c->reclaim_interval_ms, c->reclaim_interval_ms);
     uint64_t hb = c->reclaim_idle_ms / 3 ? c->reclaim_idle_ms / 3 : 1;
     uv_timer_start(&n->heartbeat, on_heartbeat_timer, hb, hb);
-    if (c->http_addr && srv_start(n) != 0) {
+    if (c->http_addr &&
+        probe_http_start(&n->probe, n->loop, c->http_addr, probe_healthy, probe_metrics, n) != 0) {
         n->stopping = true;
         shut_everything(n);
         uv_run(&loop, UV_RUN_DEFAULT);

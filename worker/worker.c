@@ -44,6 +44,7 @@
 #include "advdb.h"
 #include "findings.h"
 #include "layer_cache.h"
+#include "probe_http.h"
 #include "match.h"
 #include "queue.h"
 #include "redis_uv.h"
@@ -342,15 +343,6 @@ struct metrics {
     long long queue_depth, pending; /* from Redis, refreshed by the stats timer */
 };
 
-struct http_conn {
-    uv_tcp_t tcp;
-    struct worker *w;
-    char buf[2048];
-    size_t len;
-    uv_write_t wr;
-    char *resp;
-};
-
 struct worker {
     const struct worker_config *cfg;
     uv_loop_t *loop;
@@ -368,8 +360,7 @@ struct worker {
     bool reclaiming;
     uv_timer_t reclaim_timer, heartbeat_timer, stats_timer, stop_timer, retry_read_timer;
     uv_signal_t sigterm, sigint;
-    uv_tcp_t http;
-    bool http_on;
+    struct probe_http probe; /* /healthz, /metrics */
     struct metrics m;
     int exit_code;
 };
@@ -1161,114 +1152,15 @@ static char *metrics_text(struct worker *w)
     return out;
 }
 
-static void on_http_closed(uv_handle_t *h)
+static bool probe_healthy(void *ctx)
 {
-    struct http_conn *hc = h->data;
-    free(hc->resp);
-    free(hc);
+    struct worker *w = ctx;
+    return w->cmd.connected && !w->stopping;
 }
 
-static void on_http_written(uv_write_t *req, int status)
+static char *probe_metrics(void *ctx)
 {
-    (void)status;
-    struct http_conn *hc = req->data;
-    uv_close((uv_handle_t *)&hc->tcp, on_http_closed);
-}
-
-static void http_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)suggested;
-    struct http_conn *hc = h->data;
-    buf->base = hc->buf + hc->len;
-    buf->len = sizeof(hc->buf) - 1 - hc->len;
-}
-
-static void http_respond(struct http_conn *hc, int code, const char *ctype, const char *body)
-{
-    const char *reason = code == 200 ? "OK" : code == 404 ? "Not Found" : "Service Unavailable";
-    if (asprintf(&hc->resp,
-                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 code, reason, ctype, strlen(body), body) < 0) {
-        hc->resp = NULL;
-        uv_close((uv_handle_t *)&hc->tcp, on_http_closed);
-        return;
-    }
-    uv_buf_t b = uv_buf_init(hc->resp, (unsigned)strlen(hc->resp));
-    hc->wr.data = hc;
-    if (uv_write(&hc->wr, (uv_stream_t *)&hc->tcp, &b, 1, on_http_written) != 0)
-        uv_close((uv_handle_t *)&hc->tcp, on_http_closed);
-}
-
-static void on_http_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    (void)buf;
-    struct http_conn *hc = s->data;
-    if (n < 0 || (n == 0 && hc->len + 1 >= sizeof(hc->buf))) {
-        uv_close((uv_handle_t *)s, on_http_closed);
-        return;
-    }
-    hc->len += (size_t)n;
-    hc->buf[hc->len] = '\0';
-    if (strstr(hc->buf, "\r\n\r\n") == NULL && strstr(hc->buf, "\n\n") == NULL) {
-        if (hc->len + 1 >= sizeof(hc->buf))
-            uv_close((uv_handle_t *)s, on_http_closed);
-        return;
-    }
-    uv_read_stop(s);
-    struct worker *w = hc->w;
-    if (strncmp(hc->buf, "GET /healthz ", 13) == 0) {
-        bool ok = w->cmd.connected && !w->stopping;
-        http_respond(hc, ok ? 200 : 503, "text/plain", ok ? "ok\n" : "unavailable\n");
-    } else if (strncmp(hc->buf, "GET /metrics ", 13) == 0) {
-        char *text = metrics_text(w);
-        http_respond(hc, text ? 200 : 503, "text/plain; version=0.0.4", text ? text : "");
-        free(text);
-    } else {
-        http_respond(hc, 404, "text/plain", "not found\n");
-    }
-}
-
-static void on_http_conn(uv_stream_t *server, int status)
-{
-    struct worker *w = server->data;
-    if (status < 0)
-        return;
-    struct http_conn *hc = calloc(1, sizeof(*hc));
-    if (hc == NULL)
-        return;
-    hc->w = w;
-    uv_tcp_init(w->loop, &hc->tcp);
-    hc->tcp.data = hc;
-    if (uv_accept(server, (uv_stream_t *)&hc->tcp) != 0 ||
-        uv_read_start((uv_stream_t *)&hc->tcp, http_alloc, on_http_read) != 0)
-        uv_close((uv_handle_t *)&hc->tcp, on_http_closed);
-}
-
-static int http_start(struct worker *w)
-{
-    char *host = NULL;
-    int port = 0;
-    struct sockaddr_in addr;
-    int rc = redis_addr_parse(w->cfg->http_addr, &host, &port);
-    if (rc)
-        return rc;
-    rc = uv_ip4_addr(host, port, &addr);
-    free(host);
-    if (rc)
-        return DD_EINVAL;
-    uv_tcp_init(w->loop, &w->http);
-    w->http.data = w;
-    w->http_on = true;
-    rc = uv_tcp_bind(&w->http, (const struct sockaddr *)&addr, 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&w->http, 64, on_http_conn);
-    if (rc) {
-        log_error("msg=\"cannot listen\" http=%s error=\"%s\"", w->cfg->http_addr, uv_strerror(rc));
-        return DD_EIO;
-    }
-    log_info("msg=\"http listening\" http=%s", w->cfg->http_addr);
-    return 0;
+    return metrics_text(ctx);
 }
 
 /* --- start and stop ---------------------------------------------------------------------- */
@@ -1289,8 +1181,8 @@ static void shut_everything(struct worker *w)
     close_handle((uv_handle_t *)&w->retry_read_timer);
     close_handle((uv_handle_t *)&w->sigterm);
     close_handle((uv_handle_t *)&w->sigint);
-    if (w->http_on)
-        close_handle((uv_handle_t *)&w->http);
+    if (w->probe.on)
+        close_handle((uv_handle_t *)&w->probe.tcp);
     redis_uv_close(&w->cmd, NULL);
     redis_uv_close(&w->intake, NULL);
     layer_cache_cleanup(&w->cache);
@@ -1391,7 +1283,8 @@ int worker_run(const struct worker_config *c)
     uint64_t hb = c->reclaim_idle_ms / 3 ? c->reclaim_idle_ms / 3 : 1;
     uv_timer_start(&w->heartbeat_timer, on_heartbeat_timer, hb, hb);
     uv_timer_start(&w->stats_timer, on_stats_timer, 100, 2000);
-    if (c->http_addr && http_start(w) != 0) {
+    if (c->http_addr &&
+        probe_http_start(&w->probe, w->loop, c->http_addr, probe_healthy, probe_metrics, w) != 0) {
         shut_everything(w);
         uv_run(&loop, UV_RUN_DEFAULT);
         goto out_loop;
