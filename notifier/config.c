@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kv_conf.h"
 #include "notifier.h"
 #include "queue.h"
 #include "redis_uv.h"
@@ -48,36 +49,13 @@ void notifier_config_cleanup(struct notifier_config *c)
     memset(c, 0, sizeof(*c));
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-' || *s == '\0')
-        return DD_EINVAL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end != '\0' || v < min || v > max)
-        return DD_EINVAL;
-    *out = v;
-    return 0;
-}
-
 static int parse_int(const char *s, int min, int max, int *out)
 {
     uint64_t v;
-    int rc = parse_u64(s, (uint64_t)min, (uint64_t)max, &v);
+    int rc = kv_parse_u64(s, (uint64_t)min, (uint64_t)max, &v);
     if (rc == 0)
         *out = (int)v;
     return rc;
-}
-
-static int set_str(char **dst, const char *v)
-{
-    char *d = strdup(v);
-    if (d == NULL)
-        return DD_ENOMEM;
-    free(*dst);
-    *dst = d;
-    return 0;
 }
 
 int notifier_config_set(struct notifier_config *c, const char *key, const char *v,
@@ -94,51 +72,51 @@ int notifier_config_set(struct notifier_config *c, const char *key, const char *
             c->redis_port = port;
         }
     } else if (strcmp(key, "prefix") == 0) {
-        rc = strlen(v) > 64 ? DD_EINVAL : set_str(&c->prefix, v);
+        rc = strlen(v) > 64 ? DD_EINVAL : kv_set_str(&c->prefix, v);
     } else if (strcmp(key, "name") == 0) {
-        rc = queue_id_validate(v) ? DD_EINVAL : set_str(&c->name, v);
+        rc = queue_id_validate(v) ? DD_EINVAL : kv_set_str(&c->name, v);
     } else if (strcmp(key, "http") == 0) {
         char *host;
         int port;
         rc = redis_addr_parse(v, &host, &port);
         if (rc == 0) {
             free(host);
-            rc = set_str(&c->http_addr, v);
+            rc = kv_set_str(&c->http_addr, v);
         }
     } else if (strcmp(key, "log_level") == 0) {
         rc = log_level_parse(v, &c->log_level) ? DD_EINVAL : 0;
     } else if (strcmp(key, "report_base_url") == 0) {
         rc = (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) || strlen(v) > 1024
                  ? DD_EINVAL
-                 : set_str(&c->report_base_url, v);
+                 : kv_set_str(&c->report_base_url, v);
     } else if (strcmp(key, "max_attempts") == 0) {
         rc = parse_int(v, 1, 100, &c->max_attempts);
     } else if (strcmp(key, "backoff_base_ms") == 0) {
-        rc = parse_u64(v, 1, 3600000, &c->backoff_base_ms);
+        rc = kv_parse_u64(v, 1, 3600000, &c->backoff_base_ms);
     } else if (strcmp(key, "backoff_max_ms") == 0) {
-        rc = parse_u64(v, 1, 86400000, &c->backoff_max_ms);
+        rc = kv_parse_u64(v, 1, 86400000, &c->backoff_max_ms);
     } else if (strcmp(key, "request_timeout_ms") == 0) {
-        rc = parse_u64(v, 100, 600000, &c->request_timeout_ms);
+        rc = kv_parse_u64(v, 100, 600000, &c->request_timeout_ms);
     } else if (strcmp(key, "connect_timeout_ms") == 0) {
-        rc = parse_u64(v, 100, 600000, &c->connect_timeout_ms);
+        rc = kv_parse_u64(v, 100, 600000, &c->connect_timeout_ms);
     } else if (strcmp(key, "dingtalk_per_minute") == 0) {
         rc = parse_int(v, 1, 10000, &c->dingtalk_per_minute);
     } else if (strcmp(key, "dingtalk_window_ms") == 0) {
-        rc = parse_u64(v, 100, 3600000, &c->dingtalk_window_ms);
+        rc = kv_parse_u64(v, 100, 3600000, &c->dingtalk_window_ms);
     } else if (strcmp(key, "reclaim_idle_ms") == 0) {
-        rc = parse_u64(v, 100, 86400000, &c->reclaim_idle_ms);
+        rc = kv_parse_u64(v, 100, 86400000, &c->reclaim_idle_ms);
     } else if (strcmp(key, "reclaim_interval_ms") == 0) {
-        rc = parse_u64(v, 50, 3600000, &c->reclaim_interval_ms);
+        rc = kv_parse_u64(v, 50, 3600000, &c->reclaim_interval_ms);
     } else if (strcmp(key, "concurrency") == 0) {
         rc = parse_int(v, 1, 1024, &c->concurrency);
     } else if (strcmp(key, "max_events") == 0) {
         rc = parse_int(v, 1, 100000, &c->max_events);
     } else if (strcmp(key, "block_ms") == 0) {
-        rc = parse_u64(v, 10, 60000, &c->block_ms);
+        rc = kv_parse_u64(v, 10, 60000, &c->block_ms);
     } else if (strcmp(key, "command_timeout_ms") == 0) {
-        rc = parse_u64(v, 100, 600000, &c->command_timeout_ms);
+        rc = kv_parse_u64(v, 100, 600000, &c->command_timeout_ms);
     } else if (strcmp(key, "shutdown_timeout_ms") == 0) {
-        rc = parse_u64(v, 0, 3600000, &c->shutdown_timeout_ms);
+        rc = kv_parse_u64(v, 0, 3600000, &c->shutdown_timeout_ms);
     } else {
         return dd_error_set(err, DD_EINVAL, "unknown setting '%s'", key);
     }
@@ -149,51 +127,12 @@ int notifier_config_set(struct notifier_config *c, const char *key, const char *
     return 0;
 }
 
-static char *trim(char *s)
+static int config_set_cb(void *ctx, const char *key, const char *value, struct dd_error *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
+    return notifier_config_set(ctx, key, value, err);
 }
 
 int notifier_config_load(struct notifier_config *c, const char *path, struct dd_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return dd_error_set(err, -errno, "%s: %s", path, strerror(errno));
-    char line[2048];
-    unsigned lineno = 0;
-    int rc = 0;
-    while (fgets(line, sizeof(line), f)) {
-        lineno++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            rc = dd_error_set(err, DD_ETOOBIG, "%s:%u: line too long", path, lineno);
-            break;
-        }
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        for (char *h = strchr(s, '#'); h; h = strchr(h + 1, '#'))
-            if (h[-1] == ' ' || h[-1] == '\t') {
-                *h = '\0';
-                s = trim(s);
-                break;
-            }
-        char *eq = strchr(s, '=');
-        if (eq == NULL) {
-            rc = dd_error_set(err, DD_EPARSE, "%s:%u: expected key = value", path, lineno);
-            break;
-        }
-        *eq = '\0';
-        rc = notifier_config_set(c, trim(s), trim(eq + 1), err);
-        if (rc) {
-            dd_error_prefix(err, "%s:%u: ", path, lineno);
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
+    return kv_conf_load(path, config_set_cb, c, err);
 }

@@ -43,6 +43,7 @@
 
 #include "advdb.h"
 #include "findings.h"
+#include "kv_conf.h"
 #include "layer_cache.h"
 #include "probe_http.h"
 #include "match.h"
@@ -135,42 +136,6 @@ void worker_config_cleanup(struct worker_config *c)
     memset(c, 0, sizeof(*c));
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-' || *s == '\0')
-        return DD_EINVAL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end != '\0' || v < min || v > max)
-        return DD_EINVAL;
-    *out = v;
-    return 0;
-}
-
-static int parse_bool(const char *s, bool *out)
-{
-    if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0 ||
-        strcmp(s, "on") == 0)
-        *out = true;
-    else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "0") == 0 ||
-             strcmp(s, "off") == 0)
-        *out = false;
-    else
-        return DD_EINVAL;
-    return 0;
-}
-
-static int set_str(char **dst, const char *v)
-{
-    char *d = strdup(v);
-    if (d == NULL)
-        return DD_ENOMEM;
-    free(*dst);
-    *dst = d;
-    return 0;
-}
-
 int worker_config_set(struct worker_config *c, const char *key, const char *v, struct dd_error *err)
 {
     uint64_t n = 0;
@@ -185,54 +150,54 @@ int worker_config_set(struct worker_config *c, const char *key, const char *v, s
             c->redis_port = port;
         }
     } else if (strcmp(key, "concurrency") == 0) {
-        if ((rc = parse_u64(v, 1, 256, &n)) == 0)
+        if ((rc = kv_parse_u64(v, 1, 256, &n)) == 0)
             c->concurrency = (int)n;
     } else if (strcmp(key, "walk_threads") == 0) {
-        if ((rc = parse_u64(v, 1, 64, &n)) == 0)
+        if ((rc = kv_parse_u64(v, 1, 64, &n)) == 0)
             c->walk_threads = (int)n;
     } else if (strcmp(key, "db") == 0) {
-        rc = set_str(&c->db_path, v);
+        rc = kv_set_str(&c->db_path, v);
     } else if (strcmp(key, "prefix") == 0) {
-        rc = strlen(v) > 64 ? DD_EINVAL : set_str(&c->prefix, v);
+        rc = strlen(v) > 64 ? DD_EINVAL : kv_set_str(&c->prefix, v);
     } else if (strcmp(key, "name") == 0) {
-        rc = queue_id_validate(v) ? DD_EINVAL : set_str(&c->name, v);
+        rc = queue_id_validate(v) ? DD_EINVAL : kv_set_str(&c->name, v);
     } else if (strcmp(key, "http") == 0) {
         char *host;
         int port;
         rc = redis_addr_parse(v, &host, &port);
         if (rc == 0) {
             free(host);
-            rc = set_str(&c->http_addr, v);
+            rc = kv_set_str(&c->http_addr, v);
         }
     } else if (strcmp(key, "log_level") == 0) {
         rc = log_level_parse(v, &c->log_level) ? DD_EINVAL : 0;
     } else if (strcmp(key, "max_attempts") == 0) {
-        if ((rc = parse_u64(v, 1, 100, &n)) == 0)
+        if ((rc = kv_parse_u64(v, 1, 100, &n)) == 0)
             c->max_attempts = (int)n;
     } else if (strcmp(key, "reclaim_idle_ms") == 0) {
-        rc = parse_u64(v, 100, 86400000, &c->reclaim_idle_ms);
+        rc = kv_parse_u64(v, 100, 86400000, &c->reclaim_idle_ms);
     } else if (strcmp(key, "reclaim_interval_ms") == 0) {
-        rc = parse_u64(v, 50, 3600000, &c->reclaim_interval_ms);
+        rc = kv_parse_u64(v, 50, 3600000, &c->reclaim_interval_ms);
     } else if (strcmp(key, "block_ms") == 0) {
-        rc = parse_u64(v, 10, 60000, &c->block_ms);
+        rc = kv_parse_u64(v, 10, 60000, &c->block_ms);
     } else if (strcmp(key, "command_timeout_ms") == 0) {
-        rc = parse_u64(v, 100, 600000, &c->command_timeout_ms);
+        rc = kv_parse_u64(v, 100, 600000, &c->command_timeout_ms);
     } else if (strcmp(key, "shutdown_timeout_ms") == 0) {
-        rc = parse_u64(v, 0, 3600000, &c->shutdown_timeout_ms);
+        rc = kv_parse_u64(v, 0, 3600000, &c->shutdown_timeout_ms);
     } else if (strcmp(key, "report_ttl_s") == 0) {
-        rc = parse_u64(v, 1, 10ull * 365 * 86400, &c->report_ttl_s);
+        rc = kv_parse_u64(v, 1, 10ull * 365 * 86400, &c->report_ttl_s);
     } else if (strcmp(key, "layer_cache") == 0) {
-        rc = parse_bool(v, &c->layer_cache);
+        rc = kv_parse_bool(v, &c->layer_cache);
     } else if (strcmp(key, "layer_cache_ttl_s") == 0) {
-        rc = parse_u64(v, 1, 365ull * 86400, &c->layer_cache_ttl_s);
+        rc = kv_parse_u64(v, 1, 365ull * 86400, &c->layer_cache_ttl_s);
     } else if (strcmp(key, "layer_cache_max_bytes") == 0) {
-        rc = parse_u64(v, 0, QUEUE_MAX_LAYER_BYTES, &c->layer_cache_max_bytes);
+        rc = kv_parse_u64(v, 0, QUEUE_MAX_LAYER_BYTES, &c->layer_cache_max_bytes);
     } else if (strcmp(key, "layer_claim_ttl_ms") == 0) {
-        rc = parse_u64(v, 300, 3600000, &c->layer_claim_ttl_ms);
+        rc = kv_parse_u64(v, 300, 3600000, &c->layer_claim_ttl_ms);
     } else if (strcmp(key, "layer_claim_wait_ms") == 0) {
-        rc = parse_u64(v, 0, 3600000, &c->layer_claim_wait_ms);
+        rc = kv_parse_u64(v, 0, 3600000, &c->layer_claim_wait_ms);
     } else if (strcmp(key, "insecure") == 0) {
-        rc = parse_bool(v, &c->insecure);
+        rc = kv_parse_bool(v, &c->insecure);
     } else {
         return dd_error_set(err, DD_EINVAL, "unknown setting '%s'", key);
     }
@@ -243,55 +208,14 @@ int worker_config_set(struct worker_config *c, const char *key, const char *v, s
     return 0;
 }
 
-static char *trim(char *s)
+static int config_set_cb(void *ctx, const char *key, const char *value, struct dd_error *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
+    return worker_config_set(ctx, key, value, err);
 }
 
 int worker_config_load(struct worker_config *c, const char *path, struct dd_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return dd_error_set(err, -errno, "%s: %s", path, strerror(errno));
-    char line[1024];
-    unsigned lineno = 0;
-    int rc = 0;
-    while (fgets(line, sizeof(line), f)) {
-        lineno++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            rc = dd_error_set(err, DD_ETOOBIG, "%s:%u: line too long", path, lineno);
-            break;
-        }
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        /* an inline comment starts at a '#' after whitespace */
-        for (char *h = strchr(s, '#'); h; h = strchr(h + 1, '#'))
-            if (h[-1] == ' ' || h[-1] == '\t') {
-                *h = '\0';
-                s = trim(s);
-                break;
-            }
-        char *eq = strchr(s, '=');
-        if (eq == NULL) {
-            rc = dd_error_set(err, DD_EPARSE, "%s:%u: expected key = value", path, lineno);
-            break;
-        }
-        *eq = '\0';
-        char *k = trim(s), *v = trim(eq + 1);
-        rc = worker_config_set(c, k, v, err);
-        if (rc) {
-            dd_error_prefix(err, "%s:%u: ", path, lineno);
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
+    return kv_conf_load(path, config_set_cb, c, err);
 }
 
 /* --- state ----------------------------------------------------------------------------- */
