@@ -186,6 +186,7 @@ int cli_image_prepare(const char *prog, struct cli_image_args *a, const char *im
     }
     a->req.registry.username = a->username;
     a->req.registry.password = a->password;
+    a->req.registry.cred_hint = "--username/--password-stdin or ~/.docker/config.json";
     if (a->threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         a->threads = n < 2 ? 2 : (int)n;

@@ -398,10 +398,12 @@ static int fetch_token(struct registry *r, CURL *easy, const struct auth_challen
     if (rc)
         goto out;
     if (status == 401 || status == 403) {
-        rc = dd_error_set(err, DD_EAUTH, "registry %s: token request refused (HTTP %ld): %s",
+        rc = dd_error_set(err, DD_EAUTH, "registry %s: token request refused (HTTP %ld): %s%s%s%s",
                           r->host, status,
-                          r->username ? "wrong username or password"
-                                      : "credentials required (--username/--password-stdin)");
+                          r->username ? "wrong username or password" : "credentials required",
+                          r->username || !r->opts.cred_hint ? "" : " (",
+                          r->username || !r->opts.cred_hint ? "" : r->opts.cred_hint,
+                          r->username || !r->opts.cred_hint ? "" : ")");
         goto out;
     }
     if (status != 200) {
@@ -435,10 +437,10 @@ out:
 static int use_basic(struct registry *r, struct dd_error *err)
 {
     if (r->username == NULL)
-        return dd_error_set(err, DD_EAUTH,
-                            "registry %s requires credentials (--username/--password-stdin or "
-                            "~/.docker/config.json)",
-                            r->host);
+        return dd_error_set(err, DD_EAUTH, "registry %s requires credentials%s%s%s", r->host,
+                            r->opts.cred_hint ? " (" : "",
+                            r->opts.cred_hint ? r->opts.cred_hint : "",
+                            r->opts.cred_hint ? ")" : "");
     size_t ul = strlen(r->username), pl = strlen(r->password);
     char *raw = malloc(ul + pl + 2);
     if (raw == NULL)

@@ -36,7 +36,9 @@ struct registry_opts {
     long low_speed_time_s;     /* abort a transfer below 1 KiB/s for this long; default 60 */
     int max_retries;           /* 429/5xx/resets; default 4 */
     const char *user_agent;
-    const char *scope; /* Bearer token scope; NULL: "repository:<repository>:pull" (borrowed) */
+    const char *scope;     /* Bearer token scope; NULL: "repository:<repository>:pull" (borrowed) */
+    const char *cred_hint; /* where credentials come from, for "credentials required" messages
+                              (the CLI: its flags); NULL: no hint (borrowed) */
 };
 
 void registry_opts_default(struct registry_opts *o);

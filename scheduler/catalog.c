@@ -248,6 +248,7 @@ static int lister_client(struct registry_lister *l, const char *repo, struct reg
     o.username = l->username;
     o.password = l->password;
     o.max_retries = 2;
+    o.cred_hint = "a rule's registry.credentials, a name in the scheduler's config";
     int rc = registry_new(&ref, &o, &l->cur, err);
     if (rc == 0)
         rc = registry_connect(l->cur, err);
@@ -372,6 +373,7 @@ static int on_catalog(void *ctx, struct str_list *out, struct dd_error *err)
     o.username = l->username;
     o.password = l->password;
     o.max_retries = 2;
+    o.cred_hint = "a rule's registry.credentials, a name in the scheduler's config";
     o.scope = "registry:catalog:*";
     int rc = registry_new(&ref, &o, &client, err);
     if (rc == 0)
